@@ -1,0 +1,54 @@
+/* alloc.c - per-context allocation with exact accounting and a hard cap.
+ *
+ * Every block carries a small header with its size, so the context knows
+ * at all times how much it holds (counter mem_current) and can refuse an
+ * allocation that would cross SAMPO_OPT_MAX_MEMORY.  Callers that create
+ * state use sampo__alloc_evicting() (flow_table.c), which evicts the least
+ * recently used subflow and retries. */
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* max_align_t-sized header keeps the payload aligned for any type. */
+typedef union sampo__hdr {
+    size_t size;
+    max_align_t align;
+} sampo__hdr;
+
+void *sampo__mem_alloc(sampo__mem *m, size_t size)
+{
+    size_t total = size + sizeof(sampo__hdr);
+    if (total < size)
+        return NULL;
+    if (m->cap && (m->cur + total > m->cap)) {
+        m->cnt[SAMPO_CNT_MEM_CAP_HITS]++;
+        return NULL;
+    }
+    sampo__hdr *h = m->hooks.malloc(m->hooks.opaque, total);
+    if (!h) {
+        m->cnt[SAMPO_CNT_ALLOC_FAILED]++;
+        return NULL;
+    }
+    h->size = total;
+    m->cur += total;
+    if (m->cur > m->peak)
+        m->peak = m->cur;
+    return h + 1;
+}
+
+void *sampo__mem_calloc(sampo__mem *m, size_t size)
+{
+    void *p = sampo__mem_alloc(m, size);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
+void sampo__mem_free(sampo__mem *m, void *p)
+{
+    if (!p)
+        return;
+    sampo__hdr *h = (sampo__hdr *)p - 1;
+    m->cur -= h->size;
+    m->hooks.free(m->hooks.opaque, h);
+}
