@@ -221,7 +221,7 @@ typedef struct sampo_bounds {
     int64_t imin, imax, idefault; /**< for SAMPO_OPTTYPE_INT */
     double rmin, rmax, rdefault;  /**< for SAMPO_OPTTYPE_REAL */
 } sampo_bounds;
-#define SAMPO_BOUNDS_INIT {sizeof(sampo_bounds), (sampo_option_type)0, 0, 0, 0, 0, 0, 0, 0}
+#define SAMPO_BOUNDS_INIT {.size = sizeof(sampo_bounds)}
 
 /** Fill `out` for `opt`.  @return SAMPO_OK or SAMPO_E_INVAL. @since 0.1 */
 SAMPO_API int sampo_option_bounds(sampo_option opt, sampo_bounds *out);
@@ -266,7 +266,7 @@ typedef struct sampo_packet {
     uint32_t sampling_rate;/**< 1 in N this packet was sampled at; 0 = from source */
     uint32_t source_id;    /**< exporter / interface the packet came from */
 } sampo_packet;
-#define SAMPO_PACKET_INIT {sizeof(sampo_packet), 0, 0, 0, 0, SAMPO_LINKTYPE_ETHERNET, 0, 0}
+#define SAMPO_PACKET_INIT {.size = sizeof(sampo_packet), .linktype = SAMPO_LINKTYPE_ETHERNET}
 
 /**
  * Analyse one packet.  Runs any association window that the packet's
@@ -390,7 +390,7 @@ typedef struct sampo_event {
     uint8_t addr[16];      /**< ADD_ADDR address */
     uint64_t dsn;          /**< MP_FAIL DSN */
 } sampo_event;
-#define SAMPO_EVENT_INIT {sizeof(sampo_event)}
+#define SAMPO_EVENT_INIT {.size = sizeof(sampo_event)}
 
 /**
  * Pull the oldest queued event.
@@ -437,7 +437,7 @@ typedef struct sampo_subflow_info {
     uint32_t reinjections; /**< segments also seen on a sibling */
     int close_reason;      /**< sampo_close_reason */
 } sampo_subflow_info;
-#define SAMPO_SUBFLOW_INFO_INIT {sizeof(sampo_subflow_info)}
+#define SAMPO_SUBFLOW_INFO_INIT {.size = sizeof(sampo_subflow_info)}
 
 /** Summary of one session. */
 typedef struct sampo_session_info {
@@ -455,7 +455,7 @@ typedef struct sampo_session_info {
     uint64_t packets, bytes;
     int close_reason;
 } sampo_session_info;
-#define SAMPO_SESSION_INFO_INIT {sizeof(sampo_session_info)}
+#define SAMPO_SESSION_INFO_INIT {.size = sizeof(sampo_session_info)}
 
 /**
  * Which session does the connection `flow` belong to?  Either orientation

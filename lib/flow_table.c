@@ -117,20 +117,23 @@ sampo__subflow *sampo__flow_create(sampo_ctx *ctx, const sampo__fkey *k, uint64_
     for (int d = 0; d < 2; d++)
         sf->dir[d].addr_id = -1;
 
+    /* Pinned: the evictions that make room for its entries must not take it. */
+    sf->pinned = 1;
+    bool ok;
     unsigned hv = (unsigned)key_hash(ctx, k);
-    ctx->hash_oom = false;
-    HASH_ADD_KEYPTR_BYHASHVALUE(hh, ctx->flows, &sf->key, sizeof(sf->key), hv, sf);
-    if (ctx->hash_oom) {
+    SAMPO__HASH_ADD_EVICTING(ctx, hh, ctx->flows, &sf->key, sizeof(sf->key), hv, sf, ok);
+    if (!ok) {
         sampo__mem_free(&ctx->mem, sf);
         return NULL;
     }
     hv = (unsigned)sampo__hash(ctx->seed, &sf->id, sizeof(sf->id));
-    HASH_ADD_KEYPTR_BYHASHVALUE(hh_id, ctx->flows_by_id, &sf->id, sizeof(sf->id), hv, sf);
-    if (ctx->hash_oom) {
+    SAMPO__HASH_ADD_EVICTING(ctx, hh_id, ctx->flows_by_id, &sf->id, sizeof(sf->id), hv, sf, ok);
+    if (!ok) {
         HASH_DELETE(hh, ctx->flows, sf);
         sampo__mem_free(&ctx->mem, sf);
         return NULL;
     }
+    sf->pinned = 0;
     lru_append(ctx, sf);
     ctx->n_flows++;
     sampo__count(ctx, SAMPO_CNT_SUBFLOWS_CREATED);

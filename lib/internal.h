@@ -218,4 +218,24 @@ void sampo__event_free_all(sampo_ctx *ctx);
 
 static inline void sampo__count(sampo_ctx *ctx, int c) { ctx->cnt[c]++; }
 
+/* Insert into a uthash table; under the memory cap a refused bucket
+ * expansion rolls the insert back, so evict the least recently used
+ * subflow and retry.  Only for callers that hold no unpinned state that
+ * an eviction could free.  Sets `ok`. */
+#define SAMPO__HASH_ADD_EVICTING(ctx, hh, head, keyptr, keylen, hv, item, ok)      \
+    do {                                                                             \
+        for (;;) {                                                                   \
+            (ctx)->hash_oom = false;                                                 \
+            HASH_ADD_KEYPTR_BYHASHVALUE(hh, head, keyptr, keylen, hv, item);        \
+            if (!(ctx)->hash_oom) {                                                  \
+                (ok) = true;                                                         \
+                break;                                                               \
+            }                                                                        \
+            if (!(ctx)->mem.cap || !sampo__flow_evict_one(ctx)) {                    \
+                (ok) = false;                                                        \
+                break;                                                               \
+            }                                                                        \
+        }                                                                            \
+    } while (0)
+
 #endif

@@ -84,10 +84,10 @@ static sampo__session *session_new(sampo_ctx *ctx)
         return NULL;
     s->id = ++ctx->next_session_id;
     s->version = SAMPO__UNKNOWN_VERSION;
-    ctx->hash_oom = false;
-    HASH_ADD_KEYPTR_BYHASHVALUE(hh, ctx->sessions, &s->id, sizeof(s->id),
-                                (unsigned)sampo__hash(ctx->seed, &s->id, sizeof(s->id)), s);
-    if (ctx->hash_oom) {
+    bool ok;
+    SAMPO__HASH_ADD_EVICTING(ctx, hh, ctx->sessions, &s->id, sizeof(s->id),
+                             (unsigned)sampo__hash(ctx->seed, &s->id, sizeof(s->id)), s, ok);
+    if (!ok) {
         sampo__mem_free(&ctx->mem, s);
         return NULL;
     }

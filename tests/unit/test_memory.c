@@ -1,0 +1,137 @@
+/* test_memory.c - memory is bounded by configuration whatever the input,
+ * allocation failures are survived, and everything is freed. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pktgen.h"
+#include "sampo.h"
+
+typedef struct counting {
+    size_t live, fail_every, calls;
+} counting;
+
+static void *c_malloc(void *op, size_t n)
+{
+    counting *c = op;
+    c->calls++;
+    if (c->fail_every && c->calls % c->fail_every == 0)
+        return NULL;
+    void *p = malloc(n);
+    if (p)
+        c->live++;
+    return p;
+}
+
+static void c_free(void *op, void *p)
+{
+    counting *c = op;
+    if (p)
+        c->live--;
+    free(p);
+}
+
+/* xorshift64*: deterministic "random" tokens and ports. */
+static uint64_t rng(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * UINT64_C(2685821657736338717);
+}
+
+static void flood(sampo_ctx *ctx, int n, uint64_t seed, uint64_t t0)
+{
+    for (int i = 0; i < n; i++) {
+        uint64_t r = rng(&seed);
+        tflow f = tflow4((uint32_t)(r >> 32), (uint16_t)r, 0x0a000101, 80);
+        uint8_t o[40];
+        tpkt p = tp_build(&f, TH_SYN, 1, 0, o, opt_join_syn(o, 0, 1, (uint32_t)(r >> 16), 1), 0);
+        tp_feed(ctx, &p, t0 + (uint64_t)i * 1000);
+    }
+}
+
+Test(memory, join_syn_flood_stays_under_cap)
+{
+    const size_t cap = 1 << 20;
+    sampo_ctx *ctx;
+    cr_assert_eq(sampo_ctx_create(&ctx, NULL), SAMPO_OK);
+    sampo_ctx_set_option(ctx, SAMPO_OPT_HASH_SEED, 7);
+    cr_assert_eq(sampo_ctx_set_option(ctx, SAMPO_OPT_MAX_MEMORY, (int64_t)cap), SAMPO_OK);
+    flood(ctx, 200000, 1, 1000);
+    cr_expect_leq(sampo_ctx_counter(ctx, SAMPO_CNT_MEM_PEAK), cap);
+    cr_expect_gt(sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_EVICTED), 100000);
+    /* Every SYN was tracked (evicting older state), none refused. */
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_CREATED), 200000,
+                 "created %llu", (unsigned long long)sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_CREATED));
+    /* A real connection after the flood is still associated. */
+    uint8_t o[40];
+    tflow f0 = tflow4(0x0b000001, 40000, 0x0b000101, 80), r0 = tflow_rev(f0);
+    tflow f1 = tflow4(0x0b000002, 40001, 0x0b000101, 80);
+    uint64_t t = 300000000ull;
+    tpkt p = tp_build(&f0, TH_SYN, 1, 0, o, opt_mpc(o, 1, 4, 0, 0, 0), 0);
+    tp_feed(ctx, &p, t);
+    p = tp_build(&r0, TH_SYN | TH_ACK, 1, 2, o, opt_mpc(o, 1, 12, 0x29a6c86981ad933cull, 0, 0), 0);
+    tp_feed(ctx, &p, t + 1);
+    p = tp_build(&f1, TH_SYN, 1, 0, o, opt_join_syn(o, 0, 1, 0xa35d6d82u, 1), 0);
+    tp_feed(ctx, &p, t + 2);
+    sampo_subflow_info a = SAMPO_SUBFLOW_INFO_INIT, b = SAMPO_SUBFLOW_INFO_INIT;
+    sampo_flow q0 = tp_public(&f0), q1 = tp_public(&f1);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &q0, &a), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &q1, &b), SAMPO_OK);
+    cr_expect_eq(a.session_id, b.session_id);
+    cr_expect_leq(sampo_ctx_counter(ctx, SAMPO_CNT_MEM_PEAK), cap);
+    sampo_ctx_destroy(ctx);
+}
+
+Test(memory, max_subflows_cap)
+{
+    sampo_ctx *ctx;
+    sampo_ctx_create(&ctx, NULL);
+    sampo_ctx_set_option(ctx, SAMPO_OPT_MAX_SUBFLOWS, 1000);
+    flood(ctx, 5000, 3, 1000);
+    uint64_t cur = 0;
+    int n = 0;
+    sampo_subflow_info i = SAMPO_SUBFLOW_INFO_INIT;
+    while (sampo_ctx_next_subflow(ctx, 0, &cur, &i) > 0)
+        n++;
+    cr_expect_eq(n, 1000);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_EVICTED), 4000);
+    sampo_ctx_destroy(ctx);
+}
+
+Test(memory, custom_allocator_frees_everything)
+{
+    counting c = {0};
+    sampo_allocator a = {c_malloc, c_free, &c};
+    sampo_ctx *ctx;
+    cr_assert_eq(sampo_ctx_create(&ctx, &a), SAMPO_OK);
+    flood(ctx, 3000, 5, 1000);
+    cr_expect_gt(c.live, 3000);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_MEM_CURRENT) > 0, 1);
+    sampo_ctx_destroy(ctx);
+    cr_expect_eq(c.live, 0);
+}
+
+Test(memory, allocation_failures_are_survived)
+{
+    for (size_t every = 2; every < 40; every += 3) {
+        counting c = {.fail_every = every};
+        sampo_allocator a = {c_malloc, c_free, &c};
+        sampo_ctx *ctx = NULL;
+        int rc = sampo_ctx_create(&ctx, &a);
+        if (rc != SAMPO_OK) {
+            cr_expect_eq(rc, SAMPO_E_NOMEM);
+            continue;
+        }
+        flood(ctx, 2000, every, 1000);
+        cr_expect_gt(sampo_ctx_counter(ctx, SAMPO_CNT_ALLOC_FAILED), 0);
+        sampo_ctx_flush(ctx);
+        uint64_t cur = 0;
+        sampo_session_info si = SAMPO_SESSION_INFO_INIT;
+        while (sampo_ctx_next_session(ctx, &cur, &si) > 0)
+            ;
+        sampo_ctx_destroy(ctx);
+        cr_expect_eq(c.live, 0, "leak with a failure every %zu allocations", every);
+    }
+}
