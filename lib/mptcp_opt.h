@@ -116,7 +116,9 @@ typedef struct sampo__mptcp_opts {
 
 /* Parse every MPTCP option in the TCP option area `opts[0..len)`.
  * `tcp_flags` (SYN/ACK bits) disambiguate MP_CAPABLE and MP_JOIN forms.
- * `out` is fully overwritten.  Returns the number of valid suboptions. */
+ * `out` is fully overwritten.  Returns the number of suboptions kept (bits
+ * set in `present`); `tcp_flags` uses the TCP header's flag bits (SYN 0x02,
+ * ACK 0x10). */
 int sampo__mptcp_parse(const uint8_t *opts, size_t len, uint8_t tcp_flags,
                        sampo__mptcp_opts *out);
 

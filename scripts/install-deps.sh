@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install what sampo needs from Debian 12 packages, and nothing that is
+# already there.  Safe to run again.  Runs apt-get as root (through sudo
+# when not root).  Usage: scripts/install-deps.sh [--lab]
+#   --lab   also the tools of the MPTCP lab and benchmarks (tshark, tcpdump,
+#           nftables, ethtool, mptcpize, clang for fuzzing)
+set -eu
+PKGS="build-essential cmake pkg-config libssl-dev uthash-dev libpcap-dev libtrace3-dev libcriterion-dev
+swig python3-dev python3-numpy python3-pandas python3-matplotlib jupyter-nbconvert python3-ipykernel"
+if [ "${1:-}" = "--lab" ]; then
+    PKGS="$PKGS tshark tcpdump iproute2 nftables ethtool mptcpd clang libclang-rt-14-dev valgrind hyperfine"
+fi
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && { echo "install-deps: everything is installed"; exit 0; }
+echo "install-deps: installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,55 @@
+#!/usr/bin/python3
+"""Write the seed corpus of fuzz_feed from the captures in data/pcaps.
+
+Each capture becomes a few inputs (one per configuration byte) in the
+format fuzz_feed.c reads: [link type selector][config] then records of
+[len hi][len lo][ts step][bytes].  Run from the repository root:
+    tests/fuzz/make_feed_corpus.py
+"""
+import os
+import struct
+import sys
+
+LINKTYPES = {1: 0, 101: 1, 12: 1, 14: 1, 113: 2, 276: 3, 228: 4, 229: 5}
+
+
+def packets(path):
+    with open(path, 'rb') as f:
+        data = f.read()
+    magic = struct.unpack('<I', data[:4])[0]
+    if magic in (0xa1b2c3d4, 0xa1b23c4d):
+        e = '<'
+    elif magic in (0xd4c3b2a1, 0x4d3cb2a1):
+        e = '>'
+    else:
+        return None, []
+    linktype = struct.unpack(e + 'I', data[20:24])[0]
+    off, out = 24, []
+    while off + 16 <= len(data):
+        sec, frac, caplen, _ = struct.unpack(e + 'IIII', data[off:off + 16])
+        off += 16
+        out.append((sec, frac, data[off:off + caplen]))
+        off += caplen
+    return linktype, out
+
+
+def main():
+    src = sys.argv[1] if len(sys.argv) > 1 else 'data/pcaps'
+    dst = sys.argv[2] if len(sys.argv) > 2 else 'tests/fuzz/corpus/feed'
+    os.makedirs(dst, exist_ok=True)
+    for name in sorted(os.listdir(src)):
+        if not name.endswith('.pcap'):
+            continue
+        lt, pkts = packets(os.path.join(src, name))
+        if lt not in LINKTYPES or not pkts or len(pkts) > 400:
+            continue
+        for cfg in (0x03, 0x00, 0x0f, 0x13, 0x53):
+            body = bytearray([LINKTYPES[lt], cfg])
+            for i, (_, _, b) in enumerate(pkts):
+                body += struct.pack('>HB', len(b), 1 if i % 7 == 0 else 0) + b
+            with open(os.path.join(dst, '%s-%02x' % (name[:-5], cfg)), 'wb') as f:
+                f.write(body)
+
+
+if __name__ == '__main__':
+    main()
