@@ -184,7 +184,8 @@ typedef enum sampo_option {
     SAMPO_OPT_IDLE_TIMEOUT_NS = 3,
     /** Most subflows tracked at once; LRU eviction past it (int, 1M). */
     SAMPO_OPT_MAX_SUBFLOWS = 4,
-    /** Memory cap in bytes for the whole context, 0 = none (int, 0). */
+    /** Memory cap in bytes for the whole context: 0 = none, else at least
+     *  64 KiB (int, default 0). */
     SAMPO_OPT_MAX_MEMORY = 5,
     /** Reporting threshold Φ for joining a session (real, 0.99). */
     SAMPO_OPT_MIN_CONFIDENCE = 6,
@@ -420,7 +421,7 @@ typedef struct sampo_subflow_info {
     uint64_t session_id;   /**< session it belongs to (0: none yet) */
     sampo_flow flow;       /**< src = initiator when initiator_known */
     uint8_t initiator_known; /**< a SYN of this subflow was seen */
-    uint8_t mptcp_version; /**< 0, 1, or 255 when unknown */
+    uint8_t mptcp_version; /**< 0, 1 (a join's is its session's), or 255 when unknown */
     uint8_t is_initial;    /**< carried MP_CAPABLE (the first subflow) */
     uint8_t is_join;       /**< carried MP_JOIN */
     uint8_t backup;        /**< backup priority (MP_JOIN B or MP_PRIO) */

@@ -266,7 +266,9 @@ void sampo__subflow_info(const sampo_ctx *ctx, const sampo__subflow *sf, sampo_s
     out->session_id = sf->sess ? sf->sess->id : 0;
     sampo__flow_to_public(sf, &out->flow);
     out->initiator_known = sf->initiator >= 0;
-    out->mptcp_version = sf->version;
+    /* A join carries no version: it is its session's. */
+    out->mptcp_version = sf->version != SAMPO__UNKNOWN_VERSION || !sf->sess ? sf->version
+                                                                              : sf->sess->version;
     out->is_initial = sf->is_initial;
     out->is_join = sf->is_join;
     out->backup = sf->backup;

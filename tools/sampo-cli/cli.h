@@ -1,0 +1,69 @@
+/*
+ * cli.h - configuration and exit codes shared by the parts of sampo-cli.
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+#ifndef SAMPO_CLI_H
+#define SAMPO_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sampler.h"
+
+/* Exit statuses (documented in sampo-cli.1, EXIT STATUS). */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1      /* I/O error: input, output, capture */
+#define CLI_EXIT_USAGE 2     /* bad option, filter or link type */
+#define CLI_EXIT_TRUNCATED 3 /* truncated capture with --strict */
+
+#define CLI_PROG "sampo-cli"
+
+enum cli_format { CLI_FMT_TEXT = 0, CLI_FMT_JSON = 1, CLI_FMT_CSV = 2 };
+
+/* One library option given on the command line, applied in order. */
+struct cli_libopt {
+    const char *flag;   /* "--window", for messages */
+    int opt;            /* sampo_option */
+    int is_real;
+    int64_t ival;
+    double rval;
+    int show_seconds;   /* report ranges of this ns option in seconds */
+};
+
+#define CLI_MAX_LIBOPTS 16
+
+struct cli_config {
+    const char *input;   /* FILE, "-" or URI; NULL with -i */
+    const char *iface;   /* -i IFACE */
+    char *filter;        /* BPF expression (owned), or NULL */
+    int snaplen;         /* -s, live capture */
+    int promisc;         /* 0 with -p */
+
+    struct sampler_spec sample;
+    uint32_t rate;       /* --rate: input already sampled 1 in N (1 = not) */
+
+    struct cli_libopt libopts[CLI_MAX_LIBOPTS];
+    int n_libopts;
+    int have_min_conf;   /* --min-confidence given: filter reported joins */
+    double min_conf;
+
+    enum cli_format format;
+    const char *output;  /* -o FILE, NULL = standard output */
+    int events;          /* --events */
+    int quiet;           /* -q */
+    int verbose;         /* -v: counters on standard error */
+    int progress;        /* 0 with --no-progress */
+    int strict;          /* --strict */
+    int stats;           /* --stats */
+};
+
+/* Free what a parsed configuration owns. */
+void cli_config_free(struct cli_config *cfg);
+
+/* "sampo-cli: " + message + newline on standard error. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "sampo-cli: warning: " + message, unless quiet. */
+void cli_warn(int quiet, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif /* SAMPO_CLI_H */

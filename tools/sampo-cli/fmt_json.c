@@ -1,0 +1,229 @@
+/*
+ * fmt_json.c - JSON lines: one object per line (events, sessions,
+ * unassociated subflows, counters).
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "format.h"
+
+static void key(struct writer *w, const char *k)
+{
+    w_putc(w, ',');
+    w_json_str(w, k);
+    w_putc(w, ':');
+}
+
+static void put_bool(struct writer *w, int b)
+{
+    w_puts(w, b ? "true" : "false");
+}
+
+static void put_version(struct writer *w, unsigned v)
+{
+    if (v <= 1)
+        w_printf(w, "%u", v);
+    else
+        w_puts(w, "null");
+}
+
+static void json_begin(struct writer *w, const struct cli_config *cfg)
+{
+    (void)w;
+    (void)cfg;
+}
+
+static void json_event(struct writer *w, const sampo_event *ev)
+{
+    struct evfield f[EVF_MAX];
+    struct evtext text;
+    int i, n = event_fields(ev, f, &text);
+
+    w_puts(w, "{\"type\":\"event\",\"event\":");
+    w_json_str(w, event_name(ev->type));
+    key(w, "ts");
+    w_ts(w, ev->ts_ns);
+    for (i = 0; i < n; i++) {
+        key(w, f[i].key);
+        switch (f[i].kind) {
+        case EVF_U64: w_printf(w, "%" PRIu64, f[i].u); break;
+        case EVF_INT: w_printf(w, "%" PRId64, f[i].i); break;
+        case EVF_REAL: w_real(w, f[i].r); break;
+        case EVF_STR: w_json_str(w, f[i].s); break;
+        case EVF_BOOL: put_bool(w, f[i].u != 0); break;
+        case EVF_NULL: w_puts(w, "null"); break;
+        }
+    }
+    w_puts(w, "}\n");
+}
+
+static void json_results(struct writer *w, const struct cli_config *cfg)
+{
+    (void)w;
+    (void)cfg;
+}
+
+static void pair_u64(struct writer *w, const char *k, const uint64_t v[2])
+{
+    key(w, k);
+    w_printf(w, "[%" PRIu64 ",%" PRIu64 "]", v[0], v[1]);
+}
+
+static void subflow(struct writer *w, const struct report_subflow *sf)
+{
+    const sampo_subflow_info *s = &sf->info;
+    int d;
+
+    w_printf(w, "{\"id\":%" PRIu64, s->subflow_id);
+    key(w, "flow");
+    w_json_str(w, sf->flow);
+    key(w, "role");
+    w_json_str(w, report_role(s));
+    key(w, "version");
+    put_version(w, s->mptcp_version);
+    key(w, "method");
+    w_json_str(w, sampo_method_name(s->method));
+    key(w, "confidence");
+    w_real(w, s->confidence);
+    pair_u64(w, "packets", s->packets);
+    pair_u64(w, "bytes", s->bytes);
+    pair_u64(w, "dss_packets", s->dss_packets);
+    key(w, "dsn");
+    w_putc(w, '[');
+    for (d = 0; d < 2; d++) {
+        if (d)
+            w_putc(w, ',');
+        if (s->dsn_bits[d])
+            w_printf(w, "[%" PRIu64 ",%" PRIu64 "]", s->dsn_lo[d], s->dsn_hi[d]);
+        else
+            w_puts(w, "null");
+    }
+    w_putc(w, ']');
+    key(w, "dsn_bits");
+    w_printf(w, "[%u,%u]", (unsigned)s->dsn_bits[0], (unsigned)s->dsn_bits[1]);
+    key(w, "addr_id");
+    w_putc(w, '[');
+    for (d = 0; d < 2; d++) {
+        if (d)
+            w_putc(w, ',');
+        if (s->addr_id[d] >= 0)
+            w_printf(w, "%d", (int)s->addr_id[d]);
+        else
+            w_puts(w, "null");
+    }
+    w_putc(w, ']');
+    key(w, "first");
+    w_ts(w, s->first_ns);
+    key(w, "last");
+    w_ts(w, s->last_ns);
+    key(w, "initiator_known");
+    put_bool(w, s->initiator_known);
+    key(w, "backup");
+    put_bool(w, s->backup);
+    key(w, "fallback");
+    put_bool(w, s->fallback);
+    key(w, "closed");
+    put_bool(w, s->closed);
+    key(w, "close_reason");
+    w_json_str(w, sampo_close_reason_name(s->close_reason));
+    key(w, "reinjections");
+    w_printf(w, "%" PRIu32, s->reinjections);
+    w_putc(w, '}');
+}
+
+static void subflow_array(struct writer *w, const struct report_list *subs)
+{
+    size_t i;
+
+    key(w, "subflows");
+    w_putc(w, '[');
+    for (i = 0; i < subs->n; i++) {
+        if (i)
+            w_putc(w, ',');
+        subflow(w, &subs->items[i]);
+    }
+    w_putc(w, ']');
+}
+
+static void token(struct writer *w, const sampo_session_info *s, int i)
+{
+    if (s->token[i] != 0 || (s->keys_known & (1u << i)))
+        w_printf(w, "\"%08" PRIx32 "\"", s->token[i]);
+    else
+        w_puts(w, "null");
+}
+
+static void json_session(struct writer *w, const sampo_session_info *s,
+                         const struct report_list *subs)
+{
+    w_printf(w, "{\"type\":\"session\",\"id\":%" PRIu64, s->session_id);
+    key(w, "version");
+    put_version(w, s->mptcp_version);
+    key(w, "method");
+    w_json_str(w, sampo_method_name(s->method));
+    key(w, "confidence");
+    w_real(w, s->confidence);
+    key(w, "closed");
+    put_bool(w, s->closed);
+    key(w, "close_reason");
+    w_json_str(w, sampo_close_reason_name(s->close_reason));
+    key(w, "first");
+    w_ts(w, s->first_ns);
+    key(w, "last");
+    w_ts(w, s->last_ns);
+    key(w, "packets");
+    w_printf(w, "%" PRIu64, s->packets);
+    key(w, "bytes");
+    w_printf(w, "%" PRIu64, s->bytes);
+    key(w, "keys_known");
+    w_printf(w, "[");
+    put_bool(w, s->keys_known & 1);
+    w_putc(w, ',');
+    put_bool(w, (s->keys_known & 2) != 0);
+    w_putc(w, ']');
+    key(w, "tokens");
+    w_putc(w, '[');
+    token(w, s, 0);
+    w_putc(w, ',');
+    token(w, s, 1);
+    w_putc(w, ']');
+    subflow_array(w, subs);
+    w_puts(w, "}\n");
+}
+
+static void json_unassociated(struct writer *w, const struct report_list *subs)
+{
+    w_puts(w, "{\"type\":\"unassociated\"");
+    subflow_array(w, subs);
+    w_puts(w, "}\n");
+}
+
+static void json_end(struct writer *w, const sampo_ctx *ctx, const struct cli_counters *cc,
+                     const struct report_totals *t)
+{
+    const char *name;
+    int i;
+
+    w_printf(w, "{\"type\":\"counters\"");
+    for (i = 0; i < 4096 && (name = sampo_counter_name(i)) != NULL; i++) {
+        key(w, name);
+        w_printf(w, "%" PRIu64, sampo_ctx_counter(ctx, i));
+    }
+    for (i = 0; i < REPORT_N_CLI_COUNTERS; i++) {
+        key(w, report_cli_counter_name(i));
+        w_printf(w, "%" PRIu64, report_cli_counter(cc, i));
+    }
+    key(w, "sessions_reported");
+    w_printf(w, "%" PRIu64, t->sessions);
+    key(w, "subflows_reported");
+    w_printf(w, "%" PRIu64, t->subflows);
+    key(w, "subflows_unassociated");
+    w_printf(w, "%" PRIu64, t->unassociated);
+    w_puts(w, "}\n");
+}
+
+const struct formatter fmt_json = {
+    json_begin, json_event, json_results, json_session, json_unassociated, json_end,
+};

@@ -1,0 +1,147 @@
+/*
+ * fmt_text.c - the default, human-readable summary.
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "format.h"
+#include "text.h"
+
+static void text_begin(struct writer *w, const struct cli_config *cfg)
+{
+    (void)w;
+    (void)cfg;
+}
+
+static void text_event(struct writer *w, const sampo_event *ev)
+{
+    struct evfield f[EVF_MAX];
+    struct evtext text;
+    int i, n = event_fields(ev, f, &text);
+
+    w_puts(w, "event ");
+    w_ts(w, ev->ts_ns);
+    w_printf(w, " %s", event_name(ev->type));
+    for (i = 0; i < n; i++) {
+        w_printf(w, " %s=", f[i].key);
+        switch (f[i].kind) {
+        case EVF_U64: w_printf(w, "%" PRIu64, f[i].u); break;
+        case EVF_INT: w_printf(w, "%" PRId64, f[i].i); break;
+        case EVF_REAL: w_printf(w, "%.3f", f[i].r); break;
+        case EVF_STR: w_puts(w, f[i].s); break;
+        case EVF_BOOL: w_puts(w, f[i].u ? "yes" : "no"); break;
+        case EVF_NULL: w_putc(w, '-'); break;
+        }
+    }
+    w_putc(w, '\n');
+}
+
+static void text_results(struct writer *w, const struct cli_config *cfg)
+{
+    if (cfg->events)
+        w_putc(w, '\n'); /* after the event lines */
+}
+
+static void version(struct writer *w, unsigned v)
+{
+    if (v <= 1)
+        w_printf(w, "v%u", v);
+    else
+        w_puts(w, "v?");
+}
+
+static void subflow_lines(struct writer *w, const struct report_list *subs)
+{
+    size_t i, width = 0;
+
+    for (i = 0; i < subs->n; i++) {
+        size_t len = strlen(subs->items[i].flow);
+        if (len > width)
+            width = len;
+    }
+    for (i = 0; i < subs->n; i++) {
+        const sampo_subflow_info *s = &subs->items[i].info;
+        int d;
+
+        w_printf(w, "  %-7s  %-*s  pkts %" PRIu64 "/%" PRIu64 "  bytes %" PRIu64 "/%" PRIu64
+                    "  dsn ",
+                 report_role(s), (int)width, subs->items[i].flow, s->packets[0], s->packets[1],
+                 s->bytes[0], s->bytes[1]);
+        for (d = 0; d < 2; d++) {
+            if (d)
+                w_putc(w, '/');
+            if (s->dsn_bits[d])
+                w_printf(w, "%" PRIu64, s->dsn_hi[d] - s->dsn_lo[d]);
+            else
+                w_putc(w, '-');
+        }
+        w_printf(w, "  %s %.3f", sampo_method_name(s->method), s->confidence);
+        if (s->backup)
+            w_puts(w, "  backup");
+        if (s->fallback)
+            w_puts(w, "  fallback");
+        if (s->closed)
+            w_printf(w, "  closed %s", sampo_close_reason_name(s->close_reason));
+        w_putc(w, '\n');
+    }
+}
+
+static void text_session(struct writer *w, const sampo_session_info *s,
+                         const struct report_list *subs)
+{
+    w_printf(w, "session %" PRIu64 "  ", s->session_id);
+    version(w, s->mptcp_version);
+    w_printf(w, "  %zu subflow%s  %s  conf %.3f", subs->n, subs->n == 1 ? "" : "s",
+             sampo_method_name(s->method), s->confidence);
+    if (s->closed)
+        w_printf(w, "  closed %s", sampo_close_reason_name(s->close_reason));
+    w_putc(w, '\n');
+    subflow_lines(w, subs);
+}
+
+static void text_unassociated(struct writer *w, const struct report_list *subs)
+{
+    w_printf(w, "unassociated  %zu subflow%s\n", subs->n, subs->n == 1 ? "" : "s");
+    subflow_lines(w, subs);
+}
+
+void text_counter_table(struct writer *w, const sampo_ctx *ctx, const struct cli_counters *cc,
+                        int nonzero_only)
+{
+    const char *name;
+    int i;
+
+    for (i = 0; i < 4096 && (name = sampo_counter_name(i)) != NULL; i++) {
+        uint64_t v = sampo_ctx_counter(ctx, i);
+        if (v != 0 || !nonzero_only)
+            w_printf(w, "  %-24s %" PRIu64 "\n", name, v);
+    }
+    for (i = 0; i < REPORT_N_CLI_COUNTERS; i++) {
+        uint64_t v = report_cli_counter(cc, i);
+        if (v != 0 || !nonzero_only)
+            w_printf(w, "  %-24s %" PRIu64 "\n", report_cli_counter_name(i), v);
+    }
+}
+
+static void text_end(struct writer *w, const sampo_ctx *ctx, const struct cli_counters *cc,
+                     const struct report_totals *t)
+{
+    if (t->sessions != 0 || t->unassociated != 0)
+        w_putc(w, '\n');
+    w_printf(w, "%" PRIu64 " session%s, %" PRIu64 " subflow%s in sessions, %" PRIu64
+                " unassociated\n",
+             t->sessions, t->sessions == 1 ? "" : "s", t->subflows,
+             t->subflows == 1 ? "" : "s", t->unassociated);
+    w_printf(w, "%" PRIu64 " packets read, %" PRIu64 " sampled, %" PRIu64 " undecodable, %" PRIu64
+                " not TCP\n",
+             cc->packets_read, cc->packets_sampled, cc->packets_undecodable,
+             cc->packets_not_tcp);
+    w_puts(w, "counters (non-zero):\n");
+    text_counter_table(w, ctx, cc, 1);
+}
+
+const struct formatter fmt_text = {
+    text_begin, text_event, text_results, text_session, text_unassociated, text_end,
+};

@@ -1,0 +1,83 @@
+/*
+ * format.h - the output formats (text, JSON lines, CSV) behind one
+ * interface, and the per-event-type field table they all use.
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+#ifndef SAMPO_CLI_FORMAT_H
+#define SAMPO_CLI_FORMAT_H
+
+#include <stdint.h>
+
+#include "cli.h"
+#include "report.h"
+#include "sampo.h"
+#include "writer.h"
+
+/* Totals over what was printed. */
+struct report_totals {
+    uint64_t sessions;
+    uint64_t subflows;      /* in sessions */
+    uint64_t unassociated;  /* tracked subflows in no session */
+};
+
+struct formatter {
+    /* Before anything (CSV: the event table header with --events). */
+    void (*begin)(struct writer *w, const struct cli_config *cfg);
+    /* One event, as it happens (--events only). */
+    void (*event)(struct writer *w, const sampo_event *ev);
+    /* Between the events and the results. */
+    void (*results)(struct writer *w, const struct cli_config *cfg);
+    /* One session and its subflows (ordered). */
+    void (*session)(struct writer *w, const sampo_session_info *s,
+                    const struct report_list *subs);
+    /* Tracked subflows of no session (called only when there are some). */
+    void (*unassociated)(struct writer *w, const struct report_list *subs);
+    /* Totals and counters at the very end. */
+    void (*end)(struct writer *w, const sampo_ctx *ctx, const struct cli_counters *cc,
+                const struct report_totals *t);
+};
+
+extern const struct formatter fmt_text;
+extern const struct formatter fmt_json;
+extern const struct formatter fmt_csv;
+
+const struct formatter *formatter_get(enum cli_format f);
+
+/* ---- event fields ---------------------------------------------------- */
+
+enum evf_kind { EVF_U64, EVF_INT, EVF_REAL, EVF_STR, EVF_BOOL, EVF_NULL };
+
+struct evfield {
+    const char *key;
+    enum evf_kind kind;
+    uint64_t u;
+    int64_t i;
+    double r;
+    const char *s;
+};
+
+#define EVF_MAX 20
+
+/* Scratch text for the string fields of one event. */
+struct evtext {
+    char flow[REPORT_FLOW_LEN], peer[REPORT_FLOW_LEN];
+    char addr[64];
+};
+
+/*
+ * The fields meaningful for ev->type, in print order (docs/cli.md lists
+ * them).  `ts` and the event name are not included.  @return the count.
+ */
+int event_fields(const sampo_event *ev, struct evfield *out, struct evtext *text);
+
+/* Column keys of the CSV event table, NULL-terminated. */
+extern const char *const event_csv_columns[];
+
+/* sampo_event_name(), never NULL. */
+const char *event_name(int type);
+
+/* "undecided", "same", "distinct" or "unknown". */
+const char *verdict_name(int v);
+
+#endif /* SAMPO_CLI_FORMAT_H */

@@ -1,0 +1,113 @@
+/*
+ * input.c - choose the packet source: live interface, libtrace URI, or
+ * pcap/pcapng file (or "-", standard input).
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+#include "input.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sampo.h"
+
+/* Input formats of libtrace 3 and 4.  An argument "PREFIX:REST" whose
+ * PREFIX is one of these (and holds no '/') is read through libtrace. */
+static const char *const trace_formats[] = {
+    "atmhdr", "bpf", "dag", "dpdk", "dpdkndag", "duck", "erf", "etsilive", "etsifile",
+    "fr+", "int", "legacyatm", "legacyeth", "legacylen", "legacynzix", "legacypos",
+    "linuxnative", "linuxring", "ndag", "pcap", "pcapfile", "pcapint", "pcapng",
+    "rawerf", "ring", "rt", "tsh", "xdp",
+};
+
+int input_is_uri(const char *arg)
+{
+    const char *colon = strchr(arg, ':');
+    size_t len, i;
+
+    if (colon == NULL || colon == arg)
+        return 0;
+    len = (size_t)(colon - arg);
+    if (memchr(arg, '/', len) != NULL)
+        return 0;
+    for (i = 0; i < sizeof trace_formats / sizeof trace_formats[0]; i++) {
+        if (strlen(trace_formats[i]) == len && memcmp(trace_formats[i], arg, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int input_map_dlt(int dlt)
+{
+    switch (dlt) {
+    case 1: /* DLT_EN10MB */
+        return SAMPO_LINKTYPE_ETHERNET;
+    case 12:  /* DLT_RAW on most systems */
+    case 14:  /* DLT_RAW on OpenBSD */
+    case 101: /* LINKTYPE_RAW */
+        return SAMPO_LINKTYPE_RAW;
+    case 113: /* DLT_LINUX_SLL */
+        return SAMPO_LINKTYPE_LINUX_SLL;
+    case 276: /* DLT_LINUX_SLL2 */
+        return SAMPO_LINKTYPE_LINUX_SLL2;
+    case 228: /* DLT_IPV4 */
+        return SAMPO_LINKTYPE_IPV4;
+    case 229: /* DLT_IPV6 */
+        return SAMPO_LINKTYPE_IPV6;
+    default:
+        return 0;
+    }
+}
+
+int input_open(const struct cli_config *cfg, struct input **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (cfg->iface != NULL)
+        return input_pcap_open_live(cfg, out, err, errlen);
+    if (input_is_uri(cfg->input)) {
+#ifdef SAMPO_HAVE_LIBTRACE
+        if (cfg->filter != NULL) {
+            snprintf(err, errlen, "%s: a filter expression is not supported with libtrace inputs",
+                     cfg->input);
+            return CLI_EXIT_USAGE;
+        }
+        return input_trace_open(cfg, out, err, errlen);
+#else
+        snprintf(err, errlen, "%s: libtrace inputs are not supported by this build"
+                 " (rebuild with libtrace3-dev installed)", cfg->input);
+        return CLI_EXIT_USAGE;
+#endif
+    }
+    return input_pcap_open_file(cfg, out, err, errlen);
+}
+
+int64_t input_position(struct input *in)
+{
+    return in->ops->position ? in->ops->position(in) : -1;
+}
+
+uint64_t input_dropped(struct input *in)
+{
+    return in->ops->dropped ? in->ops->dropped(in) : 0;
+}
+
+void input_close(struct input *in)
+{
+    if (in != NULL)
+        in->ops->close(in);
+}
+
+void input_interrupt(void)
+{
+    input_pcap_interrupt();
+#ifdef SAMPO_HAVE_LIBTRACE
+    input_trace_interrupt();
+#endif
+}
+
+#ifndef SAMPO_HAVE_LIBTRACE
+const char *input_trace_version(void)
+{
+    return NULL;
+}
+#endif

@@ -1,0 +1,84 @@
+/*
+ * input.h - packet sources: pcap/pcapng files and standard input, live
+ * capture (libpcap), and libtrace URIs.
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+#ifndef SAMPO_CLI_INPUT_H
+#define SAMPO_CLI_INPUT_H
+
+#include <stdint.h>
+
+#include "cli.h"
+
+/* One packet as read, valid until the next input_next(). */
+struct cli_packet {
+    const uint8_t *data;
+    uint32_t caplen, wirelen;
+    uint64_t ts_ns;
+    int linktype;   /* SAMPO_LINKTYPE_*; 0 if the link layer is unusable */
+};
+
+/* input_next() results. */
+#define INPUT_PACKET 1
+#define INPUT_TIMEOUT 0  /* live capture: no packet within the timeout */
+#define INPUT_EOF (-1)   /* end of input, or interrupted */
+#define INPUT_ERROR (-2) /* read error; message in input_error() */
+
+struct input;
+
+struct input_ops {
+    int (*next)(struct input *in, struct cli_packet *pkt);
+    int64_t (*position)(struct input *in); /* bytes consumed, -1 unknown */
+    uint64_t (*dropped)(struct input *in); /* packets lost by the capture */
+    void (*close)(struct input *in);
+};
+
+struct input {
+    const struct input_ops *ops;
+    const char *name;  /* file name, URI or interface, for messages */
+    int live;          /* a live capture (stops on a signal, not EOF) */
+    int64_t size;      /* bytes of a regular file, -1 otherwise */
+    char err[512];     /* last error (INPUT_ERROR) */
+    void *impl;
+};
+
+/*
+ * Open the source that cfg names.  On failure *out is NULL, a message
+ * ("NAME: reason") is in err, and the return value is the exit status
+ * (CLI_EXIT_FAIL for I/O, CLI_EXIT_USAGE for a bad filter, link type or
+ * an input this build cannot read).  @return 0 on success.
+ */
+int input_open(const struct cli_config *cfg, struct input **out, char *err, size_t errlen);
+
+static inline int input_next(struct input *in, struct cli_packet *pkt)
+{
+    return in->ops->next(in, pkt);
+}
+
+int64_t input_position(struct input *in);
+uint64_t input_dropped(struct input *in);
+void input_close(struct input *in);
+
+/* Async-signal-safe: make a blocked live read return soon. */
+void input_interrupt(void);
+
+/* Does `arg` name a libtrace URI ("erf:...", "pcapfile:...", ...)? */
+int input_is_uri(const char *arg);
+
+/* Per-backend openers (input_pcap.c, input_trace.c). */
+int input_pcap_open_file(const struct cli_config *cfg, struct input **out, char *err,
+                         size_t errlen);
+int input_pcap_open_live(const struct cli_config *cfg, struct input **out, char *err,
+                         size_t errlen);
+void input_pcap_interrupt(void);
+int input_trace_open(const struct cli_config *cfg, struct input **out, char *err, size_t errlen);
+void input_trace_interrupt(void);
+
+/* Map a pcap DLT_* value to a SAMPO_LINKTYPE_*, 0 if unsupported. */
+int input_map_dlt(int dlt);
+
+/* Version string of the libtrace backend, or NULL when not built in. */
+const char *input_trace_version(void);
+
+#endif /* SAMPO_CLI_INPUT_H */

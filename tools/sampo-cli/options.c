@@ -1,0 +1,354 @@
+/*
+ * options.c - command line parsing, usage and version text.
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+#define _DEFAULT_SOURCE /* getopt_long, pcap.h */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input.h"
+#include "numparse.h"
+#include "sampo.h"
+
+enum {
+    OPT_SAMPLE = 256,
+    OPT_RATE,
+    OPT_WINDOW,
+    OPT_IDLE,
+    OPT_NO_TOKEN,
+    OPT_NO_DSN,
+    OPT_MIN_CONF,
+    OPT_MAX_MEM,
+    OPT_SEED,
+    OPT_EVENTS,
+    OPT_FORMAT,
+    OPT_NO_PROGRESS,
+    OPT_STRICT,
+    OPT_STATS,
+};
+
+static const struct option long_opts[] = {
+    {"interface", required_argument, NULL, 'i'},
+    {"snaplen", required_argument, NULL, 's'},
+    {"no-promiscuous-mode", no_argument, NULL, 'p'},
+    {"sample", required_argument, NULL, OPT_SAMPLE},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"window", required_argument, NULL, OPT_WINDOW},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE},
+    {"no-token", no_argument, NULL, OPT_NO_TOKEN},
+    {"no-dsn", no_argument, NULL, OPT_NO_DSN},
+    {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEM},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"events", no_argument, NULL, OPT_EVENTS},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"version", no_argument, NULL, 'V'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+void options_usage(FILE *fp)
+{
+    fputs(
+        "Usage: sampo-cli [OPTION]... FILE|-|URI [FILTER]...\n"
+        "       sampo-cli [OPTION]... -i IFACE [FILTER]...\n"
+        "Tell which TCP connections are subflows of the same Multipath TCP session.\n"
+        "\n"
+        "Input:\n"
+        "  FILE                  pcap or pcapng capture file; '-' reads standard input\n"
+        "  URI                   libtrace input, e.g. erf:trace.erf.gz, pcapfile:x.pcap\n"
+        "  -i, --interface=IFACE live capture on IFACE until SIGINT or SIGTERM\n"
+        "  -s, --snaplen=N       live capture: bytes kept per packet (0 = 262144)\n"
+        "  -p, --no-promiscuous-mode  live capture: do not enable promiscuous mode\n"
+        "  FILTER...             BPF filter expression, as tcpdump takes it\n"
+        "\n"
+        "Sampling:\n"
+        "      --sample=SPEC     sample the packets before analysis:\n"
+        "                          count:N        packets N, 2N, 3N, ...\n"
+        "                          time:USEC      first packet of each USEC microseconds\n"
+        "                          prob:P[:SEED]  each packet with probability P\n"
+        "                                         (default SEED 1)\n"
+        "      --rate=N          the input was already sampled 1 in N\n"
+        "\n"
+        "Analysis:\n"
+        "      --window=SEC      association period (default 0.5)\n"
+        "      --idle-timeout=SEC  forget subflows idle this long (default 15)\n"
+        "      --min-confidence=X  least confidence for a join, 0..1 (default 0.99);\n"
+        "                        also hides subflow-joined events below X\n"
+        "      --no-token        do not use MP_CAPABLE keys and MP_JOIN tokens\n"
+        "      --no-dsn          do not use DSN evidence\n"
+        "      --max-memory=BYTES  memory cap of the analysis (K, M, G, T suffixes)\n"
+        "      --seed=N          flow hash seed (default 0x5a4d50)\n"
+        "\n"
+        "Output:\n"
+        "      --format=FMT      text (default), json or csv\n"
+        "  -o, --output=FILE     write to FILE instead of standard output\n"
+        "      --events          also print every event as it happens\n"
+        "  -q, --quiet           no warnings, no progress bar\n"
+        "  -v, --verbose         all counters on standard error at the end\n"
+        "      --no-progress     no progress bar (shown only on a terminal)\n"
+        "      --strict          exit with status 3 on a truncated capture\n"
+        "      --stats           run time and packet rate on standard error\n"
+        "  -V, --version         print version information and exit\n"
+        "  -h, --help            print this help and exit\n"
+        "\n"
+        "Exit status: 0 success (a truncated capture is processed up to the cut),\n"
+        "1 input or output error, 2 bad command line, filter or link type,\n"
+        "3 truncated capture with --strict.\n"
+        "See sampo-cli(1) for the output formats.\n",
+        fp);
+}
+
+static void print_version(void)
+{
+    const char *tv = input_trace_version();
+
+    printf("sampo-cli %s\n", SAMPO_VERSION_STRING);
+    printf("libsampo %s\n", sampo_version_string());
+    printf("%s\n", pcap_lib_version());
+    printf("%s\n", tv ? tv : "libtrace: not built in");
+}
+
+/* After --help or --version: was everything written? */
+static int stdout_done(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("standard output: write error: %s", strerror(errno));
+        return CLI_EXIT_FAIL;
+    }
+    return CLI_EXIT_OK;
+}
+
+static int bad_value(const char *opt, const char *val, const char *expect)
+{
+    cli_error("%s: invalid value '%s' (%s)", opt, val, expect);
+    return CLI_EXIT_USAGE;
+}
+
+static int add_libopt(struct cli_config *cfg, const char *flag, int opt, int is_real,
+                      int64_t ival, double rval, int show_seconds)
+{
+    struct cli_libopt *o = NULL;
+    int i;
+
+    for (i = 0; i < cfg->n_libopts; i++) {
+        if (cfg->libopts[i].opt == opt)
+            o = &cfg->libopts[i]; /* the last one given wins */
+    }
+    if (o == NULL) {
+        if (cfg->n_libopts == CLI_MAX_LIBOPTS)
+            return -1;
+        o = &cfg->libopts[cfg->n_libopts++];
+    }
+    o->flag = flag;
+    o->opt = opt;
+    o->is_real = is_real;
+    o->ival = ival;
+    o->rval = rval;
+    o->show_seconds = show_seconds;
+    return 0;
+}
+
+static int join_filter(struct cli_config *cfg, int argc, char **argv, int first)
+{
+    size_t len = 0;
+    int i;
+
+    if (first >= argc)
+        return 0;
+    for (i = first; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    cfg->filter = malloc(len);
+    if (cfg->filter == NULL) {
+        cli_error("out of memory");
+        return CLI_EXIT_FAIL;
+    }
+    cfg->filter[0] = '\0';
+    for (i = first; i < argc; i++) {
+        if (i > first)
+            strcat(cfg->filter, " ");
+        strcat(cfg->filter, argv[i]);
+    }
+    return 0;
+}
+
+/* One option with its value; @return 0 or an exit status. */
+static int one_option(struct cli_config *cfg, int c, const char *arg, int *seed_given)
+{
+    char err[256];
+    uint64_t u;
+    int64_t ns;
+    double r;
+
+    switch (c) {
+    case 'i':
+        cfg->iface = arg;
+        return 0;
+    case 's':
+        if (parse_u64(arg, &u) != 0 || u > 262144)
+            return bad_value("--snaplen", arg, "expected bytes from 0 to 262144");
+        cfg->snaplen = (int)u;
+        return 0;
+    case 'p':
+        cfg->promisc = 0;
+        return 0;
+    case OPT_SAMPLE:
+        if (sampler_parse(arg, &cfg->sample, err, sizeof err) != 0) {
+            cli_error("--sample: %s", err);
+            return CLI_EXIT_USAGE;
+        }
+        return 0;
+    case OPT_RATE:
+        if (parse_u64(arg, &u) != 0 || u < 1 || u > UINT32_MAX)
+            return bad_value("--rate", arg, "expected an integer N >= 1, for 1 in N");
+        cfg->rate = (uint32_t)u;
+        return add_libopt(cfg, "--rate", SAMPO_OPT_SAMPLING_RATE, 0, (int64_t)u, 0, 0);
+    case OPT_WINDOW:
+        if (parse_seconds_ns(arg, &ns) != 0 || ns <= 0)
+            return bad_value("--window", arg, "expected seconds > 0, e.g. 0.5");
+        return add_libopt(cfg, "--window", SAMPO_OPT_WINDOW_NS, 0, ns, 0, 1);
+    case OPT_IDLE:
+        if (parse_seconds_ns(arg, &ns) != 0 || ns <= 0)
+            return bad_value("--idle-timeout", arg, "expected seconds > 0, e.g. 15");
+        return add_libopt(cfg, "--idle-timeout", SAMPO_OPT_IDLE_TIMEOUT_NS, 0, ns, 0, 1);
+    case OPT_NO_TOKEN:
+        return add_libopt(cfg, "--no-token", SAMPO_OPT_TOKEN_EVIDENCE, 0, 0, 0, 0);
+    case OPT_NO_DSN:
+        return add_libopt(cfg, "--no-dsn", SAMPO_OPT_DSN_EVIDENCE, 0, 0, 0, 0);
+    case OPT_MIN_CONF:
+        if (parse_real(arg, &r) != 0 || r < 0.0 || r > 1.0)
+            return bad_value("--min-confidence", arg, "expected a number from 0 to 1");
+        cfg->have_min_conf = 1;
+        cfg->min_conf = r;
+        return add_libopt(cfg, "--min-confidence", SAMPO_OPT_MIN_CONFIDENCE, 1, 0, r, 0);
+    case OPT_MAX_MEM:
+        if (parse_size(arg, &u) != 0 || u > INT64_MAX)
+            return bad_value("--max-memory", arg, "expected bytes, with an optional K, M, G "
+                                                  "or T suffix, e.g. 64M");
+        return add_libopt(cfg, "--max-memory", SAMPO_OPT_MAX_MEMORY, 0, (int64_t)u, 0, 0);
+    case OPT_SEED:
+        if (parse_u64(arg, &u) != 0 || u > INT64_MAX)
+            return bad_value("--seed", arg, "expected an unsigned integer, decimal or 0x hex");
+        *seed_given = 1;
+        return add_libopt(cfg, "--seed", SAMPO_OPT_HASH_SEED, 0, (int64_t)u, 0, 0);
+    case OPT_EVENTS:
+        cfg->events = 1;
+        return 0;
+    case OPT_FORMAT:
+        if (strcmp(arg, "text") == 0)
+            cfg->format = CLI_FMT_TEXT;
+        else if (strcmp(arg, "json") == 0)
+            cfg->format = CLI_FMT_JSON;
+        else if (strcmp(arg, "csv") == 0)
+            cfg->format = CLI_FMT_CSV;
+        else
+            return bad_value("--format", arg, "expected text, json or csv");
+        return 0;
+    case 'o':
+        if (arg[0] == '\0')
+            return bad_value("--output", arg, "expected a file name");
+        cfg->output = arg;
+        return 0;
+    case 'q':
+        cfg->quiet = 1;
+        return 0;
+    case 'v':
+        cfg->verbose = 1;
+        return 0;
+    case OPT_NO_PROGRESS:
+        cfg->progress = 0;
+        return 0;
+    case OPT_STRICT:
+        cfg->strict = 1;
+        return 0;
+    case OPT_STATS:
+        cfg->stats = 1;
+        return 0;
+    default:
+        return CLI_EXIT_USAGE;
+    }
+}
+
+/* "sampo-cli: WHAT 'ARG'AFTER" and a hint; ARG may be NULL. */
+static int usage_error(const char *what, const char *arg, const char *after)
+{
+    if (arg != NULL)
+        fprintf(stderr, CLI_PROG ": %s '%s'%s\n", what, arg, after);
+    else
+        fprintf(stderr, CLI_PROG ": %s%s\n", what, after);
+    fprintf(stderr, "Try '" CLI_PROG " --help' for more information.\n");
+    return CLI_EXIT_USAGE;
+}
+
+int options_parse(int argc, char **argv, struct cli_config *cfg)
+{
+    int c, rc, seed_given = 0;
+
+    memset(cfg, 0, sizeof *cfg);
+    cfg->promisc = 1;
+    cfg->progress = 1;
+    cfg->rate = 1;
+    cfg->sample.mode = SAMPLER_NONE;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":i:s:po:qvVh", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            options_usage(stdout);
+            cli_config_free(cfg);
+            return stdout_done();
+        case 'V':
+            print_version();
+            cli_config_free(cfg);
+            return stdout_done();
+        case ':':
+            cli_config_free(cfg);
+            return usage_error("option", argv[optind - 1], " needs a value");
+        case '?':
+            cli_config_free(cfg);
+            if (optopt > 0 && optopt < 256) {
+                char opt[3] = {'-', (char)optopt, '\0'};
+                return usage_error("unknown option", opt, "");
+            }
+            if (optopt >= 256)
+                return usage_error("option", argv[optind - 1], " takes no value");
+            return usage_error("unknown option", argv[optind - 1], "");
+        default:
+            rc = one_option(cfg, c, optarg, &seed_given);
+            if (rc != 0) {
+                if (rc < 0) {
+                    cli_error("too many options");
+                    rc = CLI_EXIT_USAGE;
+                }
+                cli_config_free(cfg);
+                return rc;
+            }
+        }
+    }
+    if (!seed_given)
+        add_libopt(cfg, "--seed", SAMPO_OPT_HASH_SEED, 0, CLI_DEFAULT_HASH_SEED, 0, 0);
+    if (cfg->iface == NULL) {
+        if (optind >= argc)
+            return usage_error("missing input: FILE, '-', URI or -i IFACE", NULL, "");
+        cfg->input = argv[optind++];
+        if (cfg->input[0] == '\0')
+            return usage_error("empty input file name", NULL, "");
+    }
+    rc = join_filter(cfg, argc, argv, optind);
+    if (rc != 0)
+        return rc;
+    return OPTIONS_RUN;
+}

@@ -1,0 +1,53 @@
+/*
+ * report.h - gather what the output formats print: the subflows of a
+ * session in a stable order, and the CLI's own counters.
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+#ifndef SAMPO_CLI_REPORT_H
+#define SAMPO_CLI_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sampo.h"
+
+#define REPORT_FLOW_LEN 100
+
+struct report_subflow {
+    sampo_subflow_info info;
+    char flow[REPORT_FLOW_LEN]; /* sampo_flow_format() */
+};
+
+struct report_list {
+    struct report_subflow *items;
+    size_t n, cap;
+};
+
+/* Counters kept by the CLI itself, printed after the library's. */
+struct cli_counters {
+    uint64_t packets_read;       /* delivered by the input */
+    uint64_t packets_sampled;    /* kept by --sample (all without it) */
+    uint64_t packets_undecodable;/* refused by the library: link type, truncated, malformed */
+    uint64_t packets_not_tcp;    /* not TCP, or a non-first IP fragment */
+    uint64_t capture_dropped;    /* live capture: lost by the kernel/interface */
+};
+
+/* Names and values of the CLI counters, in print order. */
+#define REPORT_N_CLI_COUNTERS 5
+const char *report_cli_counter_name(int i);
+uint64_t report_cli_counter(const struct cli_counters *c, int i);
+
+/*
+ * Fill `list` with the subflows of session `session_id`, or with the
+ * tracked subflows that belong to no session when session_id is 0, in
+ * order: initial subflow first, then by first-seen time, then by flow
+ * string, then by subflow id.  @return 0 or SAMPO_E_NOMEM.
+ */
+int report_collect(sampo_ctx *ctx, uint64_t session_id, struct report_list *list);
+void report_list_free(struct report_list *list);
+
+/* "initial", "join" or "unknown". */
+const char *report_role(const sampo_subflow_info *info);
+
+#endif /* SAMPO_CLI_REPORT_H */

@@ -1,0 +1,232 @@
+/*
+ * run.c - the analysis loop: read a packet, sample it, feed it, print the
+ * events; at the end flush the context and print the results.
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "run.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "format.h"
+#include "input.h"
+#include "progress.h"
+#include "report.h"
+#include "results.h"
+#include "sampler.h"
+#include "setup.h"
+#include "sig.h"
+#include "writer.h"
+
+struct run_state {
+    const struct cli_config *cfg;
+    const struct formatter *fmt;
+    sampo_ctx *ctx;
+    struct input *in;
+    struct writer w;
+    struct sampler smp;
+    struct progress prog;
+    struct cli_counters cc;
+    uint64_t last_ts;
+    int read_error;     /* INPUT_ERROR seen */
+};
+
+static uint64_t realtime_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static double monotonic_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int shown(const struct cli_config *cfg, const sampo_event *ev)
+{
+    if (cfg->have_min_conf && ev->type == SAMPO_EV_SUBFLOW_JOINED &&
+        ev->confidence < cfg->min_conf)
+        return 0;
+    return 1;
+}
+
+/* Pull every queued event; print them with --events. */
+static void drain_events(struct run_state *st)
+{
+    int printed = 0;
+
+    for (;;) {
+        sampo_event ev;
+
+        memset(&ev, 0, sizeof ev);
+        ev.size = sizeof ev;
+        if (sampo_ctx_next_event(st->ctx, &ev) <= 0)
+            break;
+        if (st->cfg->events && shown(st->cfg, &ev)) {
+            st->fmt->event(&st->w, &ev);
+            printed = 1;
+        }
+    }
+    if (printed && st->in->live)
+        w_flush(&st->w); /* a reader down a pipe sees them now */
+}
+
+static uint32_t combined_rate(uint32_t input_rate, uint32_t sample_rate)
+{
+    uint64_t r;
+
+    if (sample_rate == 0)
+        return 0; /* no --sample: the context default (--rate) applies */
+    r = (uint64_t)input_rate * sample_rate;
+    return r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
+}
+
+static void feed(struct run_state *st, const struct cli_packet *cp, uint32_t rate)
+{
+    sampo_packet p = SAMPO_PACKET_INIT;
+    int rc;
+
+    p.data = cp->data;
+    p.caplen = cp->caplen;
+    p.wirelen = cp->wirelen;
+    p.ts_ns = cp->ts_ns;
+    p.linktype = cp->linktype;
+    p.sampling_rate = combined_rate(st->cfg->rate, rate);
+    rc = sampo_ctx_feed(st->ctx, &p);
+    if (rc == SAMPO_E_NOTTCP || rc == SAMPO_E_FRAGMENT)
+        st->cc.packets_not_tcp++;
+    else if (rc != SAMPO_OK)
+        st->cc.packets_undecodable++;
+}
+
+/* Read until the end, a signal, a read error or a write error. */
+static void loop(struct run_state *st)
+{
+    struct cli_packet cp;
+
+    while (!sig_stop && !st->w.failed) {
+        uint32_t rate = 0;
+        int rc = input_next(st->in, &cp);
+
+        if (rc == INPUT_TIMEOUT) {
+            uint64_t now = realtime_ns();
+            sampo_ctx_advance(st->ctx, now > st->last_ts ? now : st->last_ts);
+            drain_events(st);
+            continue;
+        }
+        if (rc == INPUT_EOF)
+            break;
+        if (rc == INPUT_ERROR) {
+            st->read_error = 1;
+            break;
+        }
+        st->cc.packets_read++;
+        progress_tick(&st->prog, st->cc.packets_read);
+        if (cp.ts_ns > st->last_ts)
+            st->last_ts = cp.ts_ns;
+        if (!sampler_take(&st->smp, cp.ts_ns, &rate))
+            continue;
+        st->cc.packets_sampled++;
+        feed(st, &cp, rate);
+        drain_events(st);
+    }
+}
+
+/* Messages after the loop; @return the exit status they imply. */
+static int input_outcome(struct run_state *st)
+{
+    const struct cli_config *cfg = st->cfg;
+
+    if (st->read_error && st->in->live) {
+        cli_error("%s: %s", st->in->name, st->in->err);
+        return CLI_EXIT_FAIL;
+    }
+    if (st->read_error) {
+        cli_warn(cfg->quiet, "%s: truncated capture after %" PRIu64 " packets: %s",
+                 st->in->name, st->cc.packets_read, st->in->err);
+        return cfg->strict ? CLI_EXIT_TRUNCATED : CLI_EXIT_OK;
+    }
+    if (sig_stop && !st->in->live) {
+        cli_warn(cfg->quiet, "%s: interrupted after %" PRIu64 " packets", st->in->name,
+                 st->cc.packets_read);
+        return 128 + (int)sig_stop;
+    }
+    return CLI_EXIT_OK;
+}
+
+static void print_stats(struct run_state *st, double seconds)
+{
+    fprintf(stderr,
+            CLI_PROG ": stats: %" PRIu64 " packets read, %" PRIu64 " sampled in %.3f s"
+            " (%.0f packets/s), peak memory %" PRIu64 " bytes\n",
+            st->cc.packets_read, st->cc.packets_sampled, seconds,
+            seconds > 0 ? (double)st->cc.packets_read / seconds : 0.0,
+            sampo_ctx_counter(st->ctx, SAMPO_CNT_MEM_PEAK));
+}
+
+int run(const struct cli_config *cfg)
+{
+    struct run_state st;
+    struct report_totals totals;
+    char err[600];
+    double t0 = monotonic_s();
+    int rc, status;
+
+    memset(&st, 0, sizeof st);
+    st.cfg = cfg;
+    st.fmt = formatter_get(cfg->format);
+    rc = setup_context(cfg, &st.ctx);
+    if (rc != 0)
+        return rc;
+    rc = input_open(cfg, &st.in, err, sizeof err);
+    if (rc != 0) {
+        cli_error("%s", err);
+        sampo_ctx_destroy(st.ctx);
+        return rc;
+    }
+    if (writer_open(&st.w, cfg->output) != 0) {
+        cli_error("%s: %s", cfg->output, strerror(errno));
+        input_close(st.in);
+        sampo_ctx_destroy(st.ctx);
+        return CLI_EXIT_FAIL;
+    }
+    sampler_init(&st.smp, &cfg->sample);
+    sig_install();
+    progress_init(&st.prog, cfg->progress && !cfg->quiet, st.in);
+
+    st.fmt->begin(&st.w, cfg);
+    loop(&st);
+    progress_done(&st.prog);
+    st.cc.capture_dropped = input_dropped(st.in);
+    status = input_outcome(&st);
+
+    if (!st.w.failed) {
+        sampo_ctx_flush(st.ctx);
+        drain_events(&st);
+        if (results_print(&st.w, st.fmt, cfg, st.ctx, &st.cc, &totals) != 0) {
+            cli_error("out of memory");
+            status = CLI_EXIT_FAIL;
+        }
+    }
+    if (writer_close(&st.w) != 0) {
+        cli_error("%s: write error: %s", st.w.name, strerror(st.w.err));
+        status = CLI_EXIT_FAIL;
+    }
+    if (cfg->verbose)
+        results_counters_stderr(st.ctx, &st.cc);
+    if (cfg->stats)
+        print_stats(&st, monotonic_s() - t0);
+    input_close(st.in);
+    sampo_ctx_destroy(st.ctx);
+    return status;
+}

@@ -1,0 +1,157 @@
+/*
+ * writer.c - checked output stream and value formatting.
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+#include "writer.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+static void note(struct writer *w, int ok)
+{
+    if (!ok && !w->failed) {
+        w->failed = 1;
+        w->err = errno ? errno : EIO;
+    }
+}
+
+int writer_open(struct writer *w, const char *path)
+{
+    memset(w, 0, sizeof *w);
+    if (path == NULL || strcmp(path, "-") == 0) {
+        w->fp = stdout;
+        w->name = "standard output";
+        return 0;
+    }
+    w->fp = fopen(path, "w");
+    if (w->fp == NULL)
+        return -1;
+    w->name = path;
+    w->owned = 1;
+    return 0;
+}
+
+int writer_close(struct writer *w)
+{
+    if (w->fp == NULL)
+        return w->failed ? -1 : 0;
+    errno = 0;
+    note(w, fflush(w->fp) == 0);
+    note(w, !ferror(w->fp));
+    if (w->owned) {
+        errno = 0;
+        note(w, fclose(w->fp) == 0);
+    }
+    w->fp = NULL;
+    return w->failed ? -1 : 0;
+}
+
+void w_flush(struct writer *w)
+{
+    if (w->failed)
+        return;
+    errno = 0;
+    note(w, fflush(w->fp) == 0);
+}
+
+void w_printf(struct writer *w, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    if (w->failed)
+        return;
+    va_start(ap, fmt);
+    errno = 0;
+    rc = vfprintf(w->fp, fmt, ap);
+    va_end(ap);
+    note(w, rc >= 0);
+}
+
+void w_puts(struct writer *w, const char *s)
+{
+    if (w->failed)
+        return;
+    errno = 0;
+    note(w, fputs(s, w->fp) != EOF);
+}
+
+void w_putc(struct writer *w, int c)
+{
+    if (w->failed)
+        return;
+    errno = 0;
+    note(w, putc(c, w->fp) != EOF);
+}
+
+void w_json_str(struct writer *w, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+    w_putc(w, '"');
+    for (; *p; p++) {
+        switch (*p) {
+        case '"': w_puts(w, "\\\""); break;
+        case '\\': w_puts(w, "\\\\"); break;
+        case '\n': w_puts(w, "\\n"); break;
+        case '\r': w_puts(w, "\\r"); break;
+        case '\t': w_puts(w, "\\t"); break;
+        default:
+            if (*p < 0x20 || *p >= 0x7f)
+                w_printf(w, "\\u%04x", (unsigned)*p);
+            else
+                w_putc(w, *p);
+        }
+    }
+    w_putc(w, '"');
+}
+
+void w_csv_str(struct writer *w, const char *s)
+{
+    const char *p;
+
+    if (s == NULL)
+        return;
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        w_puts(w, s);
+        return;
+    }
+    w_putc(w, '"');
+    for (p = s; *p; p++) {
+        if (*p == '"')
+            w_putc(w, '"');
+        w_putc(w, *p);
+    }
+    w_putc(w, '"');
+}
+
+void w_ts(struct writer *w, uint64_t ns)
+{
+    w_printf(w, "%" PRIu64 ".%09" PRIu64, ns / 1000000000u, ns % 1000000000u);
+}
+
+const char *fmt_real(double v, char *buf, size_t len)
+{
+    if (!isfinite(v))
+        snprintf(buf, len, "null");
+    else if (v == 0.0)
+        snprintf(buf, len, "0.0");
+    else if (v == 1.0)
+        snprintf(buf, len, "1.0");
+    else if (fabs(1.0 - v) < 1e-6)
+        snprintf(buf, len, "%.17g", v);
+    else
+        snprintf(buf, len, "%.6g", v);
+    return buf;
+}
+
+void w_real(struct writer *w, double v)
+{
+    char buf[40];
+
+    w_puts(w, fmt_real(v, buf, sizeof buf));
+}

@@ -1,0 +1,49 @@
+/*
+ * writer.h - checked output stream and the value formatting rules shared
+ * by the output formats.
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+#ifndef SAMPO_CLI_WRITER_H
+#define SAMPO_CLI_WRITER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct writer {
+    FILE *fp;
+    const char *name;  /* "standard output" or the -o file, for messages */
+    int owned;         /* fclose at the end */
+    int failed;        /* a write failed */
+    int err;           /* errno of the first failure */
+};
+
+/* Open -o FILE, or standard output for NULL.  @return 0 or -1 (errno). */
+int writer_open(struct writer *w, const char *path);
+/* Flush and close.  @return 0, or -1 if any write failed (w->err). */
+int writer_close(struct writer *w);
+
+/* Push buffered output out now (live captures print events promptly). */
+void w_flush(struct writer *w);
+
+void w_printf(struct writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void w_puts(struct writer *w, const char *s);
+void w_putc(struct writer *w, int c);
+/* A JSON string literal, quotes included. */
+void w_json_str(struct writer *w, const char *s);
+/* A CSV field, quoted only when it holds a comma, quote or line break. */
+void w_csv_str(struct writer *w, const char *s);
+/* Seconds with 9 decimals, from ns: "1234.000000001". */
+void w_ts(struct writer *w, uint64_t ns);
+/* A real number by the documented rule (see fmt_real). */
+void w_real(struct writer *w, double v);
+
+/*
+ * Deterministic, readable, round-trippable enough: exact 0 and 1 print as
+ * "0.0" and "1.0"; values within 1e-6 of 1 (but not 1) with 17 significant
+ * digits, so that 0.9999999 is not shown as 1; everything else with "%.6g".
+ * Non-finite values print as "null".  @return buf.
+ */
+const char *fmt_real(double v, char *buf, size_t len);
+
+#endif /* SAMPO_CLI_WRITER_H */
