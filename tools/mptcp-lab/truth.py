@@ -14,7 +14,8 @@ independent methods and reports where they disagree:
             assigned to the transfer whose initial subflow it is, or whose sockets listed it
             (MPTCP_SUBFLOW_ADDRS, client and server side), or whose server token its MP_JOIN
             carries, or -- last resort -- the only transfer of its client that was running.
-  sampo     (hook, off by default) sampo's own token association, via `sampo-cli --format json`.
+  sampo     (optional, --sampo-cli PATH or $SAMPO_CLI) sampo's own token association, via
+            `sampo-cli --format json`; compared for sessions only.
 
 Subflows are written "SRC:PORT-DST:PORT", the initiator (client) first, IPv6 in brackets.
 Writes PCAP.truth.json (format: docs/lab.md). Exit status: 0 agree, 1 disagree, 2 error.
@@ -333,7 +334,14 @@ def method_manifest(pcap, manifest):
         rules[how] += 1
         assigned[t["id"]].append(fl)
     sessions, tcp_flows, token_checks = [], [], collections.Counter()
+    in_capture = set(fl["str"] for fl in flows.values())
+    not_captured = {}
     for t in transfers:
+        # subflows the client's kernel listed that never reached the server's capture (e.g. an
+        # MP_JOIN SYN dropped by --loss on a session that ended before the SYN was resent)
+        miss = [x for x in (t.get("subflows_kernel") or []) if x not in in_capture]
+        if miss:
+            not_captured[str(t["id"])] = miss
         fls = assigned[t["id"]]
         if not fls:
             notes.append("transfer %d (%s, %s %s): no flow in the capture" % (t["id"], t["client"], t["kind"], t.get("local")))
@@ -367,6 +375,7 @@ def method_manifest(pcap, manifest):
                          "kernel_subflows": len(set(t.get("subflows_kernel") or []))})
     sessions.sort(key=lambda s: s["first"])
     return {"sessions": sessions, "tcp_flows": tcp_flows, "unassigned": unassigned, "rules": dict(rules),
+            "kernel_subflows_not_captured": not_captured,
             "token_checks": dict(token_checks), "notes": notes, "packets": packets, "flows": len(flows)}
 
 
@@ -375,25 +384,35 @@ def method_manifest(pcap, manifest):
 # --------------------------------------------------------------------------------------------
 
 def method_sampo(pcap, cli):
-    """Hook for sampo's token association, to be completed by the owner.
+    """Third method (hook): sampo's own token association, run as `CLI --format json PCAP`.
 
-    Expected: `CLI --format json PCAP` prints JSON with a list of sessions, each holding its
-    subflows as "SRC:PORT-DST:PORT" strings (initiator first), and optionally the plain TCP
-    flows, e.g. {"sessions": [{"subflows": [...]}, ...], "tcp_flows": [...]}.
-    Adapt the conversion below once sampo-cli's JSON is fixed; return the common form
-    {"sessions": [{"subflows": [...], "initial": ...}], "tcp_flows": [...], "notes": [...]}.
-    Return None to leave the method out.
+    sampo-cli prints JSON lines; each {"type": "session", "subflows": [{"flow":
+    "SRC:PORT-DST:PORT", "role": "initial" | ...}, ...]} is one session (same subflow notation
+    as here). Converted to the common form {"sessions": [{"subflows", "initial", "first"}],
+    "tcp_flows": [], "notes": [...]}. sampo does not list plain TCP flows, so only sessions are
+    compared. Adapt this function if sampo-cli's output changes; return None to leave it out.
     """
     r = subprocess.run([cli, "--format", "json", pcap], capture_output=True, text=True)
     if r.returncode != 0:
-        raise RuntimeError("sampo-cli failed: %s" % r.stderr.strip()[-300:])
-    doc = json.loads(r.stdout)
-    sessions = []
-    for s in doc.get("sessions", []):
-        subs = list(s.get("subflows", []))
-        if subs:
-            sessions.append({"subflows": subs, "initial": s.get("initial", subs[0]), "first": 0})
-    return {"sessions": sessions, "tcp_flows": list(doc.get("tcp_flows", [])), "notes": []}
+        raise RuntimeError("sampo-cli failed (%d): %s" % (r.returncode, r.stderr.strip()[-300:]))
+    sessions, notes = [], []
+    for line in r.stdout.splitlines():
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        o = json.loads(line)
+        if o.get("type") != "session":
+            continue
+        subs = [x["flow"] if isinstance(x, dict) else x for x in o.get("subflows", [])]
+        if not subs:
+            continue
+        initial = next((x["flow"] for x in o["subflows"] if isinstance(x, dict) and x.get("role") == "initial"),
+                       subs[0])
+        if o.get("method") and o.get("method") != "token":
+            notes.append("sampo session %s: method %s, confidence %s" % (o.get("id"), o.get("method"),
+                                                                        o.get("confidence")))
+        sessions.append({"subflows": subs, "initial": initial, "first": o.get("first", 0)})
+    return {"sessions": sessions, "tcp_flows": [], "notes": notes}
 
 
 # --------------------------------------------------------------------------------------------
@@ -494,6 +513,7 @@ def main(argv=None):
                     "sessions_with_other_subflow_count": odd,
                     "manifest_assignment_rules": man["rules"],
                     "token_checks": man["token_checks"],
+                    "kernel_subflows_not_captured": man["kernel_subflows_not_captured"],
                     "incomplete_transfers": [t["id"] for t in manifest["transfers"] if not t.get("complete")],
                     "tcpdump_dropped": sum((v.get("dropped_by_kernel") or 0) for v in tcpdump.values()),
                     "tshark_seconds": results["tshark"]["seconds"]}),
@@ -511,6 +531,9 @@ def main(argv=None):
               % ("+".join(results), "AGREE" if not dis else "%d DISAGREEMENTS" % len(dis), man["rules"], man["token_checks"]))
         if odd:
             print("  sessions without %s subflows: %s" % (expected, odd))
+        if man["kernel_subflows_not_captured"]:
+            print("  subflows the client kernel opened but the capture lacks, by transfer: %s"
+                  % man["kernel_subflows_not_captured"])
         for d in dis[:10]:
             print("  disagreement: %s" % json.dumps(d))
         print("  wrote %s" % out_path)
