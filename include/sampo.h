@@ -204,7 +204,8 @@ typedef enum sampo_option {
     SAMPO_OPT_MAX_EVENTS = 12,
     /** Steepness k of the gap logistic (real, default 8). */
     SAMPO_OPT_GAP_STEEPNESS = 13,
-    /** Margin a new verdict must beat the old one by (real, default 0.05). */
+    /** Hysteresis h: a verdict is revised only by one with
+     *  Φ_new >= Φ_old + h (1 - Φ_old) (real, default 0.5). */
     SAMPO_OPT_HYSTERESIS = 14,
 } sampo_option;
 
@@ -485,6 +486,28 @@ SAMPO_API int sampo_ctx_next_session(sampo_ctx *ctx, uint64_t *cursor, sampo_ses
 SAMPO_API int sampo_ctx_next_subflow(sampo_ctx *ctx, uint64_t session_id, uint64_t *cursor,
                                      sampo_subflow_info *out);
 
+/** Verdict on one pair of subflows, as the DSN association keeps it. */
+typedef struct sampo_pair_info {
+    size_t size;           /**< sizeof(sampo_pair_info), set by the caller */
+    uint64_t subflow_id[2];/**< subflow_id[0] < subflow_id[1] */
+    sampo_flow flow[2];    /**< family 0 if that subflow is no longer tracked */
+    sampo_verdict verdict;
+    sampo_method method;   /**< the evidence that decided it */
+    double confidence;     /**< Φ of the verdict */
+    uint32_t reinjections; /**< segments found on both at the last evaluation */
+    uint64_t updated_ns;   /**< packet time of the last change */
+} sampo_pair_info;
+#define SAMPO_PAIR_INFO_INIT {.size = sizeof(sampo_pair_info)}
+
+/**
+ * Iterate the pair verdicts of the last association run, ordered by
+ * subflow ids.  Only pairs the DSN analysis examined are kept (pairs whose
+ * DSN ranges are far apart are distinct by construction and not listed;
+ * token ties are not pairs).  Start with *cursor = 0.
+ * @return 1 when filled, 0 at the end. @since 0.1
+ */
+SAMPO_API int sampo_ctx_next_pair(sampo_ctx *ctx, uint64_t *cursor, sampo_pair_info *out);
+
 /* ------------------------------------------------------------------------ */
 /* Counters                                                                 */
 /* ------------------------------------------------------------------------ */
@@ -542,6 +565,17 @@ SAMPO_API int sampo_ctx_next_subflow(sampo_ctx *ctx, uint64_t session_id, uint64
     XX(INFINITE_MAPPINGS, "infinite_mappings", "infinite mappings (fallback to TCP)")                      \
     XX(CHECKSUMS, "checksums", "DSS options with a checksum")                                      \
     XX(ASSOC_RUNS, "assoc_runs", "association runs")                                                \
+    XX(ASSOC_SKIPPED, "assoc_skipped", "association runs skipped for lack of memory")              \
+    XX(ASSOC_CANDIDATES, "assoc_candidates", "candidate pairs examined by the DSN analysis")        \
+    XX(PAIRS_SAME, "pairs_same", "pair evaluations that found the same session")                  \
+    XX(PAIRS_DISTINCT, "pairs_distinct", "pair evaluations that found distinct sessions")         \
+    XX(PAIRS_UNDECIDED, "pairs_undecided", "pair evaluations left undecided")                      \
+    XX(REINJECTIONS, "reinjections", "segments found on two subflows (reinjections)")              \
+    XX(LEVEL2_OVERLAPS, "level2_overlaps", "second-level overlaps between candidate pairs")         \
+    XX(VERDICTS_REVISED, "verdicts_revised", "pair verdicts revised")                              \
+    XX(CONFLICTS, "conflicts", "merges vetoed by a distinct verdict or a token identity")           \
+    XX(KEY_ANCHORED, "key_anchored", "subflows tied to a connection by a key-anchored DSN")         \
+    XX(SESSIONS_SPLIT, "sessions_split", "sessions created by splitting one after a revision")      \
     XX(EVENTS, "events", "events emitted")                                                      \
     XX(EVENTS_DROPPED, "events_dropped", "events dropped because the queue was full")                   \
     XX(MEM_CAP_HITS, "mem_cap_hits", "allocations refused or evictions forced by the memory cap")     \

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/random.h>
 
+#include "assoc.h"
 #include "internal.h"
 
 /* ---- names ------------------------------------------------------------- */
@@ -166,7 +167,7 @@ static const opt_def opt_defs[] = {
     OI(SAMPO_OPT_MAX_SEGMENTS, "max_segments", max_segments, 8, 1 << 20, 512),
     OI(SAMPO_OPT_MAX_EVENTS, "max_events", max_events, 1, 1 << 24, 1 << 16),
     OR(SAMPO_OPT_GAP_STEEPNESS, "gap_steepness", gap_k, 0.01, 1000.0, 8.0),
-    OR(SAMPO_OPT_HYSTERESIS, "hysteresis", hysteresis, 0.0, 1.0, 0.05),
+    OR(SAMPO_OPT_HYSTERESIS, "hysteresis", hysteresis, 0.0, 1.0, 0.5),
 };
 #define N_OPTS ((int)(sizeof(opt_defs) / sizeof(opt_defs[0])))
 
@@ -339,6 +340,7 @@ SAMPO_API void sampo_ctx_destroy(sampo_ctx *ctx)
         sampo__flow_remove(ctx, sf, SAMPO_CLOSE_NONE);
     }
     sampo__session_destroy_all(ctx);
+    sampo__pairs_free(ctx);
     sampo__source *src, *tmp;
     HASH_ITER(hh, ctx->sources, src, tmp) {
         HASH_DELETE(hh, ctx->sources, src);
@@ -383,6 +385,12 @@ static void assoc_run(sampo_ctx *ctx, uint64_t t, bool expire)
     uint64_t horizon = t > ret ? t - ret : 0;
     for (sampo__subflow *sf = ctx->lru_head; sf; sf = sf->lru_next)
         sampo__dsn_prune(ctx, sf, horizon);
+    if (ctx->opt.dsn_evidence) {
+        sampo__pairs_gc(ctx);
+        sampo__assoc_run(ctx, t);
+        sampo__cluster_run(ctx, t);
+        sampo__pairs_snapshot(ctx);
+    }
 }
 
 static void run_due(sampo_ctx *ctx, uint64_t t)
@@ -634,14 +642,6 @@ static sampo__session *session_by_id(sampo_ctx *ctx, uint64_t id)
     return s;
 }
 
-static sampo__subflow *flow_by_id(sampo_ctx *ctx, uint64_t id)
-{
-    sampo__subflow *sf = NULL;
-    HASH_FIND_BYHASHVALUE(hh_id, ctx->flows_by_id, &id, sizeof(id),
-                          (unsigned)sampo__hash(ctx->seed, &id, sizeof(id)), sf);
-    return sf;
-}
-
 SAMPO_API int sampo_ctx_session(sampo_ctx *ctx, uint64_t id, sampo_session_info *out)
 {
     if (!ctx || !out || out->size < sizeof(*out))
@@ -683,7 +683,7 @@ SAMPO_API int sampo_ctx_next_subflow(sampo_ctx *ctx, uint64_t session_id, uint64
         sampo__session *s = session_by_id(ctx, session_id);
         if (!s)
             return SAMPO_E_NOTFOUND;
-        sampo__subflow *at = *cursor ? flow_by_id(ctx, *cursor) : NULL;
+        sampo__subflow *at = *cursor ? sampo__flow_by_id(ctx, *cursor) : NULL;
         if (*cursor == 0)
             sf = s->head;
         else if (at && at->sess == s)
@@ -696,7 +696,7 @@ SAMPO_API int sampo_ctx_next_subflow(sampo_ctx *ctx, uint64_t session_id, uint64
          * next ids first and fall back to a scan past gaps. */
         uint64_t best = UINT64_MAX;
         for (uint64_t id = *cursor + 1; id <= ctx->next_flow_id && id <= *cursor + 64; id++)
-            if ((sf = flow_by_id(ctx, id)))
+            if ((sf = sampo__flow_by_id(ctx, id)))
                 break;
         if (!sf) {
             for (sampo__subflow *it = ctx->lru_head; it; it = it->lru_next)
@@ -710,5 +710,30 @@ SAMPO_API int sampo_ctx_next_subflow(sampo_ctx *ctx, uint64_t session_id, uint64
         return 0;
     sampo__subflow_info(ctx, sf, out);
     *cursor = sf->id;
+    return 1;
+}
+
+SAMPO_API int sampo_ctx_next_pair(sampo_ctx *ctx, uint64_t *cursor, sampo_pair_info *out)
+{
+    if (!ctx || !cursor || !out || out->size < sizeof(*out))
+        return SAMPO_E_INVAL;
+    if (*cursor >= ctx->n_pair_list)
+        return 0;
+    const sampo__pair *p = ctx->pair_list[*cursor];
+    size_t size = out->size;
+    memset(out, 0, sizeof(*out));
+    out->size = size;
+    for (int i = 0; i < 2; i++) {
+        out->subflow_id[i] = p->id[i];
+        sampo__subflow *sf = sampo__flow_by_id(ctx, p->id[i]);
+        if (sf)
+            sampo__flow_to_public(sf, &out->flow[i]);
+    }
+    out->verdict = (sampo_verdict)p->verdict;
+    out->method = (sampo_method)p->method;
+    out->confidence = p->phi;
+    out->reinjections = p->reinjections;
+    out->updated_ns = p->updated_ns;
+    (*cursor)++;
     return 1;
 }

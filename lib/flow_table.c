@@ -144,6 +144,10 @@ void sampo__flow_remove(sampo_ctx *ctx, sampo__subflow *sf, int reason)
 {
     sampo__session_unlink(ctx, sf, reason, ctx->now_ns);
     sampo__conn_detach(ctx, sf);
+    if (sf->anchor_conn) {
+        sampo__conn_release(ctx, sf->anchor_conn);
+        sf->anchor_conn = NULL;
+    }
     sampo__dsn_free(ctx, sf);
     lru_unlink(ctx, sf);
     HASH_DELETE(hh, ctx->flows, sf);
@@ -175,4 +179,12 @@ void sampo__flow_to_public(const sampo__subflow *sf, sampo_flow *out)
     memcpy(out->dst, sf->key.addr[!s], 16);
     out->src_port = sf->key.port[s];
     out->dst_port = sf->key.port[!s];
+}
+
+sampo__subflow *sampo__flow_by_id(sampo_ctx *ctx, uint64_t id)
+{
+    sampo__subflow *sf = NULL;
+    HASH_FIND_BYHASHVALUE(hh_id, ctx->flows_by_id, &id, sizeof(id),
+                          (unsigned)sampo__hash(ctx->seed, &id, sizeof(id)), sf);
+    return sf;
 }

@@ -83,6 +83,10 @@ typedef struct sampo__subflow {
     uint8_t method;          /* sampo_method of its tie */
     uint8_t is_initial, is_join, has_join_token, backup, fallback;
     uint8_t closed, close_reason, pinned;
+    /* Association run scratch and results. */
+    uint32_t uf;             /* node index in the current run */
+    double anchor_phi;       /* Φ of the key-anchored tie, with anchor_conn */
+    struct sampo__conn *anchor_conn; /* holds a reference */
 } sampo__subflow;
 
 /* ---- tokens ------------------------------------------------------------- */
@@ -104,6 +108,7 @@ typedef struct sampo__conn {
     uint8_t has_key[2];
     uint8_t version;
     uint8_t had_pending;     /* created by an MP_JOIN whose token was unknown */
+    uint64_t mark;           /* run stamp (anchor building) */
     uint32_t refs;           /* subflows pointing at it */
     sampo__subflow *members;
     struct sampo__session *sess;
@@ -120,6 +125,7 @@ typedef struct sampo__session {
     uint8_t version;
     uint8_t closed, close_reason;
     uint8_t data_fin_mask;
+    uint64_t claimed;        /* run that claimed it for a component */
     sampo__conn *conn;       /* token identity, if any */
 } sampo__session;
 
@@ -167,6 +173,12 @@ struct sampo_ctx {
     sampo_event_cb ev_cb;
     void *ev_user;
 
+    /* DSN association */
+    struct sampo__pair *pairs;       /* by (id, id) */
+    struct sampo__pair **pair_list;  /* snapshot sorted by ids, for iteration */
+    size_t n_pair_list;
+    uint64_t run;                    /* association run number */
+
     char err[160];
 };
 
@@ -184,6 +196,7 @@ void sampo__flow_remove(sampo_ctx *ctx, sampo__subflow *sf, int reason);
 void sampo__flow_expire(sampo_ctx *ctx, uint64_t now);
 bool sampo__flow_evict_one(sampo_ctx *ctx);
 void sampo__flow_to_public(const sampo__subflow *sf, sampo_flow *out);
+sampo__subflow *sampo__flow_by_id(sampo_ctx *ctx, uint64_t id);
 void *sampo__alloc_evicting(sampo_ctx *ctx, size_t size);
 
 /* token.c */
@@ -191,6 +204,7 @@ int sampo__key_token(uint64_t key, int version, uint32_t *token, uint64_t *idsn)
 void sampo__token_on_packet(sampo_ctx *ctx, sampo__subflow *sf, int dir,
                             const sampo__pkt *p, const sampo__mptcp_opts *o, uint64_t now);
 void sampo__conn_detach(sampo_ctx *ctx, sampo__subflow *sf);
+void sampo__conn_release(sampo_ctx *ctx, sampo__conn *c);
 
 /* dsn.c */
 void sampo__dsn_on_packet(sampo_ctx *ctx, sampo__subflow *sf, int dir,
@@ -210,6 +224,8 @@ void sampo__session_check_closed(sampo_ctx *ctx, sampo__session *s, uint64_t now
 void sampo__subflow_info(const sampo_ctx *ctx, const sampo__subflow *sf, sampo_subflow_info *out);
 void sampo__session_info(const sampo__session *s, sampo_session_info *out);
 void sampo__session_destroy_all(sampo_ctx *ctx);
+sampo__session *sampo__session_new(sampo_ctx *ctx, sampo__subflow *first, uint64_t now);
+void sampo__session_move(sampo_ctx *ctx, sampo__subflow *sf, sampo__session *dst, uint64_t now);
 
 /* events.c */
 sampo_event *sampo__event_new(sampo_ctx *ctx, int type, uint64_t ts);

@@ -77,7 +77,7 @@ static void member_remove(sampo__session *s, sampo__subflow *sf)
     s->n--;
 }
 
-static sampo__session *session_new(sampo_ctx *ctx)
+static sampo__session *session_alloc(sampo_ctx *ctx)
 {
     sampo__session *s = sampo__alloc_evicting(ctx, sizeof(*s));
     if (!s)
@@ -121,12 +121,56 @@ int sampo__session_ensure(sampo_ctx *ctx, sampo__subflow *sf, uint64_t now)
 {
     if (sf->sess)
         return SAMPO_OK;
-    sampo__session *s = session_new(ctx);
+    sampo__session *s = session_alloc(ctx);
     if (!s)
         return SAMPO_E_NOMEM;
     member_insert(s, sf);
     emit_session(ctx, SAMPO_EV_SESSION_OPENED, s, sf, now);
     return SAMPO_OK;
+}
+
+/* Move sf to dst as the association decided; a session left empty was
+ * merged away (no close event), one left with members was split. */
+void sampo__session_move(sampo_ctx *ctx, sampo__subflow *sf, sampo__session *dst, uint64_t now)
+{
+    sampo__session *from = sf->sess;
+    uint64_t from_id = 0;
+    if (from == dst)
+        return;
+    if (from) {
+        from_id = from->id;
+        member_remove(from, sf);
+        if (from->n == 0) {
+            if (!dst->conn && from->conn)
+                dst->conn = from->conn;
+            if (from->conn && from->conn->sess == from)
+                from->conn->sess = dst;
+            session_free(ctx, from);
+            sampo__count(ctx, SAMPO_CNT_SESSIONS_MERGED);
+        }
+    }
+    member_insert(dst, sf);
+    emit_joined(ctx, sf, from_id, now);
+}
+
+/* A new session for sf (taken out of its current one): a split. */
+sampo__session *sampo__session_new(sampo_ctx *ctx, sampo__subflow *first, uint64_t now)
+{
+    sampo__session *s = session_alloc(ctx);
+    if (!s)
+        return NULL;
+    sampo__session *from = first->sess;
+    if (from) {
+        member_remove(from, first);
+        if (from->n == 0) {
+            if (from->conn && from->conn->sess == from)
+                from->conn->sess = NULL;
+            session_free(ctx, from);
+        }
+    }
+    member_insert(s, first);
+    emit_session(ctx, SAMPO_EV_SESSION_OPENED, s, first, now);
+    return s;
 }
 
 /* A member that was alone has no tie of its own; the first link into its

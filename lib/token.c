@@ -124,6 +124,13 @@ static void conn_unlink(sampo__subflow *sf)
     c->refs--;
 }
 
+/* Drop a reference that is not a membership (a key-anchored tie). */
+void sampo__conn_release(sampo_ctx *ctx, sampo__conn *c)
+{
+    if (c && --c->refs == 0 && !c->members)
+        conn_free(ctx, c);
+}
+
 void sampo__conn_detach(sampo_ctx *ctx, sampo__subflow *sf)
 {
     sampo__conn *c = sf->conn;
@@ -133,6 +140,7 @@ void sampo__conn_detach(sampo_ctx *ctx, sampo__subflow *sf)
     if (c->refs == 0)
         conn_free(ctx, c);
 }
+
 
 /* Tie sf to conn c: same session as the conn's other subflows. */
 static void conn_attach(sampo_ctx *ctx, sampo__conn *c, sampo__subflow *sf, uint64_t now)

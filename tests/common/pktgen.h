@@ -150,6 +150,17 @@ static inline size_t opt_dss64(uint8_t *o, uint64_t ack, uint64_t dsn, uint32_t 
     return 26;
 }
 
+/* DSS with an 8-byte DATA_ACK only (12 bytes), as on pure ACKs. */
+static inline size_t opt_dack64(uint8_t *o, uint64_t ack)
+{
+    o[0] = 30;
+    o[1] = 12;
+    o[2] = 0x20;
+    o[3] = 0x03;
+    tp_put64(o + 4, ack);
+    return 12;
+}
+
 /* DSS with a 4-byte DATA_ACK and a 4-byte DSN mapping (v0 style, 20 bytes). */
 static inline size_t opt_dss32(uint8_t *o, uint32_t ack, uint32_t dsn, uint32_t ssn, uint16_t dlen)
 {

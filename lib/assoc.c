@@ -1,0 +1,609 @@
+/* assoc.c - one DSN association run (every window γ of packet time).
+ *
+ * 1. Items: every direction of every subflow that has DSN evidence becomes
+ *    an item on the circle of its DSN space (2^64, or 2^32 when 4-byte
+ *    DSNs are involved): the hull of the sender's DSN mappings and the
+ *    peer's DATA_ACKs (algorithm.md 3.3), its retained segments, the
+ *    largest gap between them.
+ * 2. Key anchors (3.2): a known key gives the IDSN of its space; an item of
+ *    a subflow without token evidence that falls in an anchor's span is
+ *    tied to that connection.
+ * 3. Candidates (4.14): items sorted by start; only items whose ranges,
+ *    widened by their reach, overlap are paired.  Every other pair is
+ *    distinct by construction and costs nothing.
+ * 4. Each candidate pair is decided by the two-level analysis (4.3-4.7)
+ *    with absolute proximity (4.4), and the verdict is kept with
+ *    hysteresis (verdict.c); clustering follows (cluster.c). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "assoc.h"
+
+/* Absolute proximity alone ties two ranges only when an unrelated range
+ * would land that close with a probability below this: far beyond any
+ * reporting threshold, so that it can never dominate the error rate. */
+#define ABS_STRONG 1e-6
+/* An overlap at level 2 that absolute proximity says cannot be a
+ * coincidence is a reinjection we failed to recognise, not a distinct
+ * session. */
+#define ABS_OVERRIDES_OVERLAP 1e-9
+/* Slack beyond the highest offset seen in a key-anchored space. */
+#define ANCHOR_SLACK_64 (UINT64_C(1) << 36)
+#define ANCHOR_SLACK_32_MIN 65536
+
+static inline uint64_t circ_mask(int bits) { return bits == 64 ? UINT64_MAX : UINT64_C(0xffffffff); }
+
+/* ---- items -------------------------------------------------------------- */
+
+/* Smallest arc covering [a, a+la) and [b, b+lb) on the circle.  Lengths
+ * are summed in 128 bits: on the 2^64 circle the arc the other way round
+ * is longer than 64 bits can hold. */
+static void arc_hull(uint64_t mask, uint64_t *a, uint64_t *la, uint64_t b, uint64_t lb)
+{
+    typedef unsigned __int128 u128;
+    u128 r1 = (b - *a) & mask, r2 = (*a - b) & mask;
+    u128 l1 = r1 + lb > *la ? r1 + lb : *la;
+    u128 l2 = r2 + *la > lb ? r2 + *la : lb;
+    u128 l = l1 <= l2 ? l1 : l2;
+    if (l2 < l1)
+        *a = b;
+    *la = l > mask ? mask : (uint64_t)l;
+}
+
+typedef struct seg_pos {
+    uint64_t rel;            /* start relative to the item's lo */
+    uint32_t len;
+} seg_pos;
+
+static int seg_pos_cmp(const void *x, const void *y)
+{
+    const seg_pos *a = x, *b = y;
+    return a->rel < b->rel ? -1 : a->rel > b->rel;
+}
+
+/* Largest gap between consecutive retained segments of the item, with the
+ * number of distinct segments.  `tmp` holds max_segments entries. */
+static void item_gaps(sampo__item *it, uint64_t mask, seg_pos *tmp)
+{
+    const sampo__dir *d = &it->sf->dir[it->dir];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < d->seg_n; i++) {
+        const sampo__seg *s = &d->segs[(d->seg_head + i) % d->seg_cap];
+        tmp[n].rel = (s->dsn - it->lo) & mask;
+        tmp[n].len = s->len;
+        if (tmp[n].rel < it->len) /* always, unless the span lost a wrap */
+            n++;
+    }
+    qsort(tmp, n, sizeof(*tmp), seg_pos_cmp);
+    uint64_t maxgap = 0, end = 0;
+    uint32_t distinct = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i && tmp[i].rel == tmp[i - 1].rel && tmp[i].len == tmp[i - 1].len)
+            continue;
+        if (distinct && tmp[i].rel > end && tmp[i].rel - end > maxgap)
+            maxgap = tmp[i].rel - end;
+        if (!distinct || tmp[i].rel + tmp[i].len > end)
+            end = tmp[i].rel + tmp[i].len;
+        distinct++;
+    }
+    it->nseg = distinct;
+    it->maxgap = distinct >= 2 ? maxgap : 0;
+}
+
+/* The item of direction d of sf: the space owned by the sender of d. */
+static bool item_build(sampo__subflow *sf, int d, sampo__item *it)
+{
+    const sampo__dir *s = &sf->dir[d], *peer = &sf->dir[!d];
+    if (sf->fallback || (!s->dsn_bits && !peer->ack_bits))
+        return false;
+    /* Linux acknowledges with 4-byte DATA_ACKs until it has received an
+     * 8-byte mapping: a 4-byte value next to 8-byte DSNs of the same space
+     * is lifted to the 64-bit value nearest to them with the same low 32
+     * bits.  Only 4-byte DSNs put the item on the 2^32 circle (4.8). */
+    bool lift = s->dsn_bits == 64 && peer->ack_bits == 32;
+    int bits = 64;
+    if ((s->dsn_bits && s->dsn_bits < 64) || (peer->ack_bits && peer->ack_bits < 64 && !lift))
+        bits = 32;
+    uint64_t mask = circ_mask(bits);
+    bool have = false;
+    uint64_t lo = 0, len = 0;
+    if (s->dsn_bits) {
+        lo = s->dsn_lo & mask;
+        len = s->dsn_hi - s->dsn_lo;
+        have = true;
+    }
+    if (peer->ack_bits) {
+        /* A DATA_ACK x says bytes up to x - 1 exist: [lo - 1, hi). */
+        uint64_t alo = (peer->ack_lo - 1) & mask, alen = peer->ack_hi - peer->ack_lo + 1;
+        if (lift)
+            alo = s->dsn_lo + (uint64_t)(int64_t)(int32_t)((uint32_t)(peer->ack_lo - 1) -
+                                                         (uint32_t)s->dsn_lo);
+        if (have) {
+            arc_hull(mask, &lo, &len, alo, alen);
+        } else {
+            lo = alo;
+            len = alen;
+        }
+    }
+    if (bits == 32 && len > mask)
+        len = mask;
+    it->sf = sf;
+    it->lo = lo;
+    it->len = len ? len : 1;
+    it->dir = (uint8_t)d;
+    it->bits = (uint8_t)bits;
+    it->native_bits = (uint8_t)bits;
+    /* Like directions only (4.9): the client side is the initiator when a
+     * SYN was seen, else the endpoint with the higher (ephemeral) port. */
+    int client = sf->initiator >= 0 ? sf->initiator : sf->key.port[1] > sf->key.port[0];
+    it->side = (uint8_t)(d == client ? 0 : 1);
+    it->nseg = 0;
+    it->maxgap = 0;
+    return true;
+}
+
+/* ---- level 2 ------------------------------------------------------------ */
+
+typedef struct span {
+    int64_t s, e;            /* relative to the overlapped region's start */
+    uint8_t dup;             /* also on the other subflow: a reinjection */
+} span;
+
+static int span_cmp(const void *x, const void *y)
+{
+    const span *a = x, *b = y;
+    if (a->s != b->s)
+        return a->s < b->s ? -1 : 1;
+    return (a->e > b->e) - (a->e < b->e);
+}
+
+/* Segments of `it` that intersect the region [rlo, rlo + g), deduplicated
+ * by (start, end) (4.10).  Returns how many were written to out. */
+static uint32_t region_segments(const sampo__item *it, uint64_t rlo, uint64_t g, uint64_t mask,
+                                span *out)
+{
+    const sampo__dir *d = &it->sf->dir[it->dir];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < d->seg_n; i++) {
+        const sampo__seg *sg = &d->segs[(d->seg_head + i) % d->seg_cap];
+        uint64_t off = (sg->dsn - rlo) & mask, back = (rlo - sg->dsn) & mask;
+        int64_t st;
+        if (off < g)
+            st = (int64_t)off;
+        else if (back < sg->len && back > 0)
+            st = -(int64_t)back;
+        else
+            continue;
+        out[n].s = st;
+        out[n].e = st + sg->len;
+        out[n].dup = 0;
+        n++;
+    }
+    qsort(out, n, sizeof(*out), span_cmp);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (!k || out[i].s != out[k - 1].s || out[i].e != out[k - 1].e)
+            out[k++] = out[i];
+    return k;
+}
+
+/* Compare two sorted segment lists.  Segments that share a boundary with
+ * one on the other subflow are reinjections (4.7: the same data sent
+ * again, from the same start or to the same end); any other intersection is
+ * a genuine second-level overlap. */
+static void level2_compare(span *a, uint32_t na, span *b, uint32_t nb, uint32_t *reinj,
+                           uint32_t *overlaps)
+{
+    uint32_t j0 = 0;
+    *reinj = *overlaps = 0;
+    for (uint32_t i = 0; i < na; i++) {
+        while (j0 < nb && b[j0].e <= a[i].s && (j0 + 1 >= nb || b[j0 + 1].s >= b[j0].s))
+            j0++;
+        for (uint32_t j = j0; j < nb && b[j].s < a[i].e; j++) {
+            if (b[j].e <= a[i].s)
+                continue;
+            if (a[i].s == b[j].s || a[i].e == b[j].e) {
+                (*reinj)++;
+                a[i].dup = b[j].dup = 1;
+            } else {
+                (*overlaps)++;
+            }
+        }
+    }
+}
+
+/* ---- pair decision ------------------------------------------------------ */
+
+typedef struct assoc_scratch {
+    span *sa, *sb;
+    seg_pos *gaps;
+} assoc_scratch;
+
+static void decide(const sampo__item *a, const sampo__item *b, const sampo__assoc_prm *prm,
+                   assoc_scratch *sc, sampo__eval *out)
+{
+    uint64_t mask = circ_mask(prm->bits);
+    double circle = ldexp(1.0, prm->bits);
+    uint64_t rel = (b->lo - a->lo) & mask;
+    bool overlap;
+    uint64_t rlo = 0, g = 0, gap = 0;
+    if (rel < a->len) {
+        overlap = true;
+        rlo = b->lo;
+        g = (a->len - rel < b->len) ? a->len - rel : b->len;
+    } else if (((a->lo - b->lo) & mask) < b->len) {
+        uint64_t r2 = (a->lo - b->lo) & mask;
+        overlap = true;
+        rlo = a->lo;
+        g = (b->len - r2 < a->len) ? b->len - r2 : a->len;
+    } else {
+        overlap = false;
+        uint64_t g1 = rel - a->len, g2 = ((a->lo - b->lo) & mask) - b->len;
+        gap = g1 < g2 ? g1 : g2;
+    }
+    memset(out, 0, sizeof(*out));
+    double p_close = sampo__p_close(prm->f, (double)gap, (double)a->len, (double)b->len, prm->bits);
+    double phi_abs = 1.0 - p_close;
+    (void)circle;
+
+    if (!overlap) {
+        out->level = 1;
+        if (p_close <= ABS_STRONG) {
+            out->verdict = SAMPO_VERDICT_SAME;
+            out->method = SAMPO_METHOD_DSN_PROXIMITY;
+            out->phi = phi_abs;
+            return;
+        }
+        if (a->nseg < 2 || b->nseg < 2)
+            return; /* undecided: the gap rule needs a gap scale (4.4) */
+        double maxgap = (double)(a->maxgap > b->maxgap ? a->maxgap : b->maxgap);
+        double phi_d = sampo__phi_gap_distinct((double)gap, maxgap, prm->k);
+        out->method = SAMPO_METHOD_DSN_OVERLAP;
+        if (phi_d >= 0.5) {
+            out->verdict = SAMPO_VERDICT_DISTINCT;
+            out->phi = phi_d;
+        } else {
+            /* Level 1 alone stays below the reporting threshold (4.4). */
+            double phi_s = 1.0 - phi_d;
+            double cap = nextafter(prm->threshold, 0.0);
+            out->verdict = SAMPO_VERDICT_SAME;
+            out->phi = phi_s < cap ? phi_s : cap;
+            if (phi_abs > out->phi && phi_abs < prm->threshold) {
+                out->phi = phi_abs;
+                out->method = SAMPO_METHOD_DSN_PROXIMITY;
+            }
+        }
+        return;
+    }
+
+    uint32_t na = region_segments(a, rlo, g, mask, sc->sa);
+    uint32_t nb = region_segments(b, rlo, g, mask, sc->sb);
+    uint32_t reinj, ovl;
+    level2_compare(sc->sa, na, sc->sb, nb, &reinj, &ovl);
+    out->reinjections = reinj;
+    out->overlaps = ovl;
+    if (ovl) {
+        out->level = 2;
+        if (p_close <= ABS_OVERRIDES_OVERLAP) {
+            out->verdict = SAMPO_VERDICT_SAME;
+            out->method = SAMPO_METHOD_DSN_PROXIMITY;
+            out->phi = phi_abs;
+            return;
+        }
+        /* i = 2: data on both subflows at the same DSNs that is not a
+         * reinjection: distinct sessions (Φ_S^2 = 0), short of certainty. */
+        out->verdict = SAMPO_VERDICT_DISTINCT;
+        out->method = SAMPO_METHOD_DSN_OVERLAP;
+        out->phi = 1.0 - pow(0.01, (double)ovl);
+        return;
+    }
+    out->level = 3;
+    /* i = 3 on the segments left after removing reinjections (4.5, 4.7). */
+    double n = 0, m = 0, sum_a = 0, sum_b = 0;
+    for (uint32_t i = 0; i < na; i++)
+        if (!sc->sa[i].dup) {
+            n++;
+            sum_a += (double)(sc->sa[i].e - sc->sa[i].s);
+        }
+    for (uint32_t i = 0; i < nb; i++)
+        if (!sc->sb[i].dup) {
+            m++;
+            sum_b += (double)(sc->sb[i].e - sc->sb[i].s);
+        }
+    double best = sampo__p_min(n, m, sum_a, sum_b, (double)g);
+    int method = SAMPO_METHOD_DSN_OVERLAP;
+    if (reinj) {
+        /* Distinct sessions hit a shared boundary with chance about
+         * 2 n m / G per pair of segment lists, per coincidence. */
+        double q = 2.0 * (double)na * (double)nb / (double)g;
+        double phi_r = 1.0 - pow(q < 1.0 ? q : 1.0, (double)reinj);
+        if (phi_r > best) {
+            best = phi_r;
+            method = SAMPO_METHOD_REINJECTION;
+        }
+    }
+    if (p_close <= ABS_STRONG && phi_abs > best) {
+        best = phi_abs;
+        method = SAMPO_METHOD_DSN_PROXIMITY;
+    }
+    /* Too few segments to expect an overlap is not evidence of distinct
+     * sessions: below one half the pair stays undecided. */
+    if (best >= 0.5) {
+        out->verdict = SAMPO_VERDICT_SAME;
+        out->method = (uint8_t)method;
+        out->phi = best;
+    }
+}
+
+void sampo__pair_eval(sampo_ctx *ctx, const sampo__item *a, const sampo__item *b,
+                      const sampo__assoc_prm *prm, sampo__eval *out)
+{
+    size_t cap = (size_t)ctx->opt.max_segments;
+    assoc_scratch sc = {0};
+    sc.sa = sampo__mem_alloc(&ctx->mem, cap * sizeof(span));
+    sc.sb = sampo__mem_alloc(&ctx->mem, cap * sizeof(span));
+    if (sc.sa && sc.sb)
+        decide(a, b, prm, &sc, out);
+    else
+        memset(out, 0, sizeof(*out));
+    sampo__mem_free(&ctx->mem, sc.sa);
+    sampo__mem_free(&ctx->mem, sc.sb);
+}
+
+/* ---- key anchors -------------------------------------------------------- */
+
+typedef struct anchor {
+    uint64_t start, len;
+    sampo__conn *conn;
+} anchor;
+
+static int anchor_cmp(const void *x, const void *y)
+{
+    const anchor *a = x, *b = y;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* The anchor whose span holds [lo, lo + len), or NULL. */
+static const anchor *anchor_find(const anchor *v, size_t n, uint64_t mask, uint64_t lo,
+                                 uint64_t len)
+{
+    if (!n)
+        return NULL;
+    size_t l = 0, h = n; /* first start > lo */
+    while (l < h) {
+        size_t mid = (l + h) / 2;
+        if (v[mid].start <= lo)
+            l = mid + 1;
+        else
+            h = mid;
+    }
+    const anchor *a = l ? &v[l - 1] : &v[n - 1]; /* wraps to the last one */
+    uint64_t off = (lo - a->start) & mask;
+    if (off < a->len && off + len <= a->len)
+        return a;
+    return NULL;
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+typedef struct ext {
+    uint64_t s;              /* start of the widened range, shifted by one circle */
+    uint64_t e;
+    uint32_t item;
+} ext;
+
+static int ext_cmp(const void *x, const void *y)
+{
+    const ext *a = x, *b = y;
+    if (a->s != b->s)
+        return a->s < b->s ? -1 : 1;
+    return (a->item > b->item) - (a->item < b->item);
+}
+
+/* Pairs of items on one circle whose widened ranges overlap.  On the
+ * 2^64 circle the widened ranges are kept in 64 bits: a range that wraps
+ * past 2^64 is split (a second entry from 0), which is exact since the
+ * reaches involved are tiny against the circle. */
+static void circle_candidates(sampo_ctx *ctx, sampo__item *items, uint32_t *idx, uint32_t n,
+                              int bits, assoc_scratch *sc, uint64_t now)
+{
+    if (n < 2)
+        return;
+    uint64_t mask = circ_mask(bits);
+    ext *ev = sampo__mem_alloc(&ctx->mem, (size_t)n * 2 * sizeof(*ev));
+    uint32_t *act = sampo__mem_alloc(&ctx->mem, (size_t)n * 2 * sizeof(*act));
+    if (!ev || !act) {
+        sampo__mem_free(&ctx->mem, ev);
+        sampo__mem_free(&ctx->mem, act);
+        return;
+    }
+    sampo__assoc_prm prm = {(double)n, ctx->opt.gap_k, ctx->opt.min_confidence, bits};
+    size_t ne = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        sampo__item *it = &items[idx[k]];
+        /* Reach: the gap rule decides up to twice the largest gap; absolute
+         * proximity up to where it is strong. */
+        double abs_reach = (ABS_STRONG * ldexp(1.0, bits) / (double)n - (double)it->len) / 2.0;
+        uint64_t reach = abs_reach > 0 ? (abs_reach > (double)(mask / 4) ? mask / 4 : (uint64_t)abs_reach) : 0;
+        if (it->nseg >= 2 && 2 * it->maxgap > reach)
+            reach = 2 * it->maxgap < mask / 4 ? 2 * it->maxgap : mask / 4;
+        uint64_t s = (it->lo - reach) & mask;
+        uint64_t w = it->len + 2 * reach; /* < circle */
+        if (bits == 32) {
+            ev[ne++] = (ext){s, s + w, idx[k]}; /* fits in 64 bits */
+            if (s + w > mask + 1)
+                ev[ne++] = (ext){0, s + w - (mask + 1), idx[k]};
+        } else {
+            if (s + w < s) { /* wraps past 2^64 */
+                ev[ne++] = (ext){s, UINT64_MAX, idx[k]};
+                ev[ne++] = (ext){0, s + w, idx[k]};
+            } else {
+                ev[ne++] = (ext){s, s + w, idx[k]};
+            }
+        }
+    }
+    qsort(ev, ne, sizeof(*ev), ext_cmp);
+    size_t na = 0;
+    for (size_t i = 0; i < ne; i++) {
+        size_t keep = 0;
+        for (size_t k = 0; k < na; k++)
+            if (ev[act[k]].e > ev[i].s)
+                act[keep++] = act[k];
+        na = keep;
+        for (size_t k = 0; k < na; k++) {
+            sampo__item *x = &items[ev[act[k]].item], *y = &items[ev[i].item];
+            if (x->sf == y->sf || x->side != y->side)
+                continue;
+            if (x->sf->conn && x->sf->conn == y->sf->conn)
+                continue; /* token verdicts are final */
+            if (bits == 32 && x->native_bits == 64 && y->native_bits == 64)
+                continue; /* they meet on the 2^64 circle */
+            sampo__eval r;
+            sampo__count(ctx, SAMPO_CNT_ASSOC_CANDIDATES);
+            decide(x, y, &prm, sc, &r);
+            sampo__pair_update(ctx, x->sf, y->sf, &r, now);
+        }
+        act[na++] = (uint32_t)i;
+    }
+    sampo__mem_free(&ctx->mem, ev);
+    sampo__mem_free(&ctx->mem, act);
+}
+
+/* Build the anchors of one circle from the connections with keys. */
+static size_t anchors_build(sampo_ctx *ctx, const sampo__item *items, size_t ni, int bits,
+                            anchor *out, size_t cap, double *sum)
+{
+    uint64_t mask = circ_mask(bits);
+    size_t n = 0;
+    *sum = 0;
+    ctx->run++;
+    for (sampo__tokent *t = ctx->tokens; t; t = t->hh.next) {
+        sampo__conn *c = t->conn;
+        if (c->mark == ctx->run)
+            continue;
+        c->mark = ctx->run;
+        for (int r = 0; r < 2 && n < cap; r++) {
+            if (!c->has_key[r])
+                continue;
+            out[n].start = (c->idsn[r] + 1) & mask;
+            out[n].len = 1;
+            out[n].conn = c;
+            n++;
+        }
+    }
+    qsort(out, n, sizeof(*out), anchor_cmp);
+    /* Span: the highest offset seen in the space by the connection's own
+     * subflows (token members, and those anchored in earlier runs). */
+    uint64_t near = bits == 64 ? (UINT64_C(1) << 48) : (UINT64_C(1) << 30);
+    for (size_t i = 0; i < ni; i++) {
+        const sampo__item *it = &items[i];
+        sampo__conn *c = it->sf->conn ? it->sf->conn : it->sf->anchor_conn;
+        if (!c)
+            continue;
+        for (size_t k = 0; k < n; k++) {
+            if (out[k].conn != c)
+                continue;
+            uint64_t off = (it->lo - out[k].start) & mask;
+            if (off < near && off + it->len > out[k].len)
+                out[k].len = off + it->len;
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        uint64_t slack = bits == 64 ? ANCHOR_SLACK_64
+                                    : (out[k].len > ANCHOR_SLACK_32_MIN ? out[k].len : ANCHOR_SLACK_32_MIN);
+        out[k].len = out[k].len + slack > mask ? mask : out[k].len + slack;
+        *sum += (double)out[k].len;
+    }
+    return n;
+}
+
+static void anchor_items(sampo_ctx *ctx, sampo__item *items, size_t ni, int bits)
+{
+    size_t cap = HASH_COUNT(ctx->tokens) * 2;
+    if (!cap)
+        return;
+    anchor *v = sampo__mem_alloc(&ctx->mem, cap * sizeof(*v));
+    if (!v)
+        return;
+    double sum;
+    size_t n = anchors_build(ctx, items, ni, bits, v, cap, &sum);
+    double phi = 1.0 - sum / ldexp(1.0, bits);
+    uint64_t mask = circ_mask(bits);
+    for (size_t i = 0; i < ni && n; i++) {
+        sampo__item *it = &items[i];
+        sampo__subflow *sf = it->sf;
+        if (sf->conn || it->bits != bits)
+            continue;
+        const anchor *a = anchor_find(v, n, mask, it->lo, it->len);
+        if (!a || phi < sf->anchor_phi)
+            continue;
+        if (sf->anchor_conn != a->conn) {
+            a->conn->refs++;
+            sampo__conn_release(ctx, sf->anchor_conn);
+            sf->anchor_conn = a->conn;
+            sampo__count(ctx, SAMPO_CNT_KEY_ANCHORED);
+        }
+        sf->anchor_phi = phi;
+    }
+    sampo__mem_free(&ctx->mem, v);
+}
+
+void sampo__assoc_run(sampo_ctx *ctx, uint64_t now)
+{
+    if (!ctx->opt.dsn_evidence || ctx->n_flows == 0)
+        return;
+    size_t cap = ctx->n_flows * 2;
+    sampo__item *items = sampo__mem_alloc(&ctx->mem, cap * sizeof(*items));
+    uint32_t *idx64 = sampo__mem_alloc(&ctx->mem, cap * sizeof(*idx64));
+    uint32_t *idx32 = sampo__mem_alloc(&ctx->mem, cap * sizeof(*idx32));
+    assoc_scratch sc = {0};
+    size_t segcap = (size_t)ctx->opt.max_segments;
+    sc.sa = sampo__mem_alloc(&ctx->mem, segcap * sizeof(span));
+    sc.sb = sampo__mem_alloc(&ctx->mem, segcap * sizeof(span));
+    sc.gaps = sampo__mem_alloc(&ctx->mem, segcap * sizeof(seg_pos));
+    if (!items || !idx64 || !idx32 || !sc.sa || !sc.sb || !sc.gaps) {
+        sampo__count(ctx, SAMPO_CNT_ASSOC_SKIPPED);
+        goto out;
+    }
+    size_t ni = 0;
+    uint32_t n64 = 0, n32 = 0;
+    for (sampo__subflow *sf = ctx->lru_head; sf; sf = sf->lru_next) {
+        sf->reinjections = 0;
+        for (int d = 0; d < 2; d++) {
+            sampo__item *it = &items[ni];
+            if (!item_build(sf, d, it))
+                continue;
+            item_gaps(it, circ_mask(it->bits), sc.gaps);
+            if (it->bits == 64)
+                idx64[n64++] = (uint32_t)ni;
+            idx32[n32++] = (uint32_t)ni; /* every item also meets 4-byte DSNs on 2^32 */
+            ni++;
+        }
+    }
+    if (ctx->opt.token_evidence) {
+        anchor_items(ctx, items, ni, 64);
+        anchor_items(ctx, items, ni, 32);
+    }
+    circle_candidates(ctx, items, idx64, n64, 64, &sc, now);
+    if (n32 > n64) {
+        /* Some items have 4-byte DSNs: project everything on 2^32 (4.8). */
+        sampo__item *proj = items;
+        for (uint32_t k = 0; k < n32; k++) {
+            sampo__item *it = &proj[idx32[k]];
+            if (it->bits == 64) {
+                it->lo &= UINT64_C(0xffffffff);
+                if (it->len > UINT64_C(0xffffffff))
+                    it->len = UINT64_C(0xffffffff);
+                it->bits = 32;
+            }
+        }
+        circle_candidates(ctx, items, idx32, n32, 32, &sc, now);
+    }
+out:
+    sampo__mem_free(&ctx->mem, items);
+    sampo__mem_free(&ctx->mem, idx64);
+    sampo__mem_free(&ctx->mem, idx32);
+    sampo__mem_free(&ctx->mem, sc.sa);
+    sampo__mem_free(&ctx->mem, sc.sb);
+    sampo__mem_free(&ctx->mem, sc.gaps);
+}

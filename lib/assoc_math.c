@@ -1,0 +1,30 @@
+/* assoc_math.c - the probabilities of docs/algorithm.md 4.4 and 4.5. */
+#include <math.h>
+
+#include "assoc.h"
+
+double sampo__phi_gap_distinct(double gap, double maxgap, double k)
+{
+    if (!(maxgap > 0))
+        return gap > 0 ? 1.0 : 0.5;
+    return 1.0 / (1.0 + exp(-k * (gap / maxgap - 1.0)));
+}
+
+double sampo__p_min(double n, double m, double sum_a, double sum_b, double g)
+{
+    if (!(g > 0))
+        return 1.0;
+    /* Each A segment forbids its length plus pB - 1 start positions of a B
+     * segment: m ΣpA + n ΣpB - n m forbidden (start, segment) choices. */
+    double x = (m * sum_a + n * sum_b - n * m) / g;
+    if (!(x > 0))
+        return 0.0;
+    double p = 1.0 - exp(-x);
+    return p < 0 ? 0 : p > 1 ? 1 : p;
+}
+
+double sampo__p_close(double f, double gap, double n1, double n2, int bits)
+{
+    double p = f * (2.0 * gap + n1 + n2) / ldexp(1.0, bits);
+    return p > 1.0 ? 1.0 : p < 0 ? 0 : p;
+}
