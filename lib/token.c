@@ -233,7 +233,15 @@ static void conn_merge(sampo_ctx *ctx, sampo__conn *a, sampo__conn *b, uint64_t 
         sf->method = SAMPO_METHOD_TOKEN;
         sf->confidence = 1.0;
     }
-    sampo__mem_free(&ctx->mem, b);
+    /* Key-anchored subflows may still hold b (a reference, not a
+     * membership): it stays as an empty husk, with no token, key or
+     * session, until the next run re-anchors them and releases it. */
+    if (b->refs == 0) {
+        sampo__mem_free(&ctx->mem, b);
+    } else {
+        b->has_key[0] = b->has_key[1] = 0;
+        b->had_pending = 0;
+    }
 }
 
 /* A key of role `role` was seen on subflow sf. */
