@@ -137,6 +137,7 @@ static bool item_build(sampo__subflow *sf, int d, sampo__item *it)
      * SYN was seen, else the endpoint with the higher (ephemeral) port. */
     int client = sf->initiator >= 0 ? sf->initiator : sf->key.port[1] > sf->key.port[0];
     it->side = (uint8_t)(d == client ? 0 : 1);
+    it->dirty = s->dirty || peer->dirty;
     it->nseg = 0;
     it->maxgap = 0;
     return true;
@@ -458,6 +459,8 @@ static void circle_candidates(sampo_ctx *ctx, sampo__item *items, uint32_t *idx,
                 continue; /* token verdicts are final */
             if (bits == 32 && x->native_bits == 64 && y->native_bits == 64)
                 continue; /* they meet on the 2^64 circle */
+            if (!x->dirty && !y->dirty && sampo__pair_known(ctx, x->sf, y->sf))
+                continue; /* nothing new on either side: the verdict stands */
             sampo__eval r;
             sampo__count(ctx, SAMPO_CNT_ASSOC_CANDIDATES);
             decide(x, y, &prm, sc, &r);
@@ -568,12 +571,19 @@ void sampo__assoc_run(sampo_ctx *ctx, uint64_t now)
     size_t ni = 0;
     uint32_t n64 = 0, n32 = 0;
     for (sampo__subflow *sf = ctx->lru_head; sf; sf = sf->lru_next) {
-        sf->reinjections = 0;
         for (int d = 0; d < 2; d++) {
             sampo__item *it = &items[ni];
             if (!item_build(sf, d, it))
                 continue;
-            item_gaps(it, circ_mask(it->bits), sc.gaps);
+            sampo__dir *sd = &sf->dir[d];
+            if (sd->dirty || sf->dir[!d].dirty) {
+                item_gaps(it, circ_mask(it->bits), sc.gaps);
+                sd->gap_nseg = it->nseg;
+                sd->gap_max = it->maxgap;
+            } else {
+                it->nseg = sd->gap_nseg;
+                it->maxgap = sd->gap_max;
+            }
             if (it->bits == 64)
                 idx64[n64++] = (uint32_t)ni;
             idx32[n32++] = (uint32_t)ni; /* every item also meets 4-byte DSNs on 2^32 */
@@ -599,6 +609,9 @@ void sampo__assoc_run(sampo_ctx *ctx, uint64_t now)
         }
         circle_candidates(ctx, items, idx32, n32, 32, &sc, now);
     }
+    /* Everything seen so far is now reflected in the verdicts. */
+    for (sampo__subflow *sf = ctx->lru_head; sf; sf = sf->lru_next)
+        sf->dir[0].dirty = sf->dir[1].dirty = 0;
 out:
     sampo__mem_free(&ctx->mem, items);
     sampo__mem_free(&ctx->mem, idx64);

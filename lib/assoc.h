@@ -31,6 +31,7 @@ typedef struct sampo__item {
     uint8_t bits;            /* 32 or 64: the circle it lives on */
     uint8_t native_bits;     /* the DSN width actually seen */
     uint8_t side;            /* 0: sent by the client side, 1: by the server side (4.9) */
+    uint8_t dirty;           /* changed since the last run */
 } sampo__item;
 
 /* What one evaluation of a pair concluded. */
@@ -68,6 +69,7 @@ typedef struct sampo__pair {
 
 void sampo__pair_update(sampo_ctx *ctx, sampo__subflow *a, sampo__subflow *b,
                         const sampo__eval *ev, uint64_t now);
+bool sampo__pair_known(sampo_ctx *ctx, const sampo__subflow *a, const sampo__subflow *b);
 void sampo__pairs_gc(sampo_ctx *ctx);
 void sampo__pairs_free(sampo_ctx *ctx);
 void sampo__pairs_snapshot(sampo_ctx *ctx);

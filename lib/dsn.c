@@ -97,6 +97,7 @@ static void record_mapping(sampo_ctx *ctx, sampo__dir *d, uint64_t dsn, bool is6
     bool first = !d->dsn_bits;
     uint64_t u = unwrap(ctx, &d->dsn_last, &d->dsn_bits, dsn, is64);
     span_add(&d->dsn_lo, &d->dsn_hi, first, u, u + len);
+    d->dirty = 1;
     if (ctx->opt.dsn_evidence)
         seg_push(ctx, d, u, ssn, len, now);
 }
@@ -135,6 +136,7 @@ void sampo__dsn_on_packet(sampo_ctx *ctx, sampo__subflow *sf, int dir, const sam
         bool first = !d->ack_bits;
         uint64_t u = unwrap(ctx, &d->ack_last, &d->ack_bits, o->dss.data_ack, o->dss.ack64);
         span_add(&d->ack_lo, &d->ack_hi, first, u, u);
+        d->dirty = 1;
         sampo__count(ctx, SAMPO_CNT_DATA_ACKS);
     }
     if (o->dss.has_map) {
@@ -175,6 +177,7 @@ void sampo__dsn_prune(sampo_ctx *ctx, sampo__subflow *sf, uint64_t horizon_ns)
         while (d->seg_n && d->segs[d->seg_head].ts_ns < horizon_ns) {
             d->seg_head = (d->seg_head + 1) % d->seg_cap;
             d->seg_n--;
+            d->dirty = 1;
         }
     }
 }

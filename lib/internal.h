@@ -58,6 +58,11 @@ typedef struct sampo__dir {
     uint8_t dsn_bits, ack_bits;
     uint8_t has_key, fin, data_fin, rst;
     int16_t addr_id;         /* address id this sender announced, -1 unknown */
+    /* Association cache: valid while !dirty (no new DSN, ACK or segment
+     * change since the last run). */
+    uint8_t dirty;
+    uint32_t gap_nseg;
+    uint64_t gap_max;
 } sampo__dir;
 
 struct sampo__session;

@@ -41,8 +41,6 @@ void sampo__pair_update(sampo_ctx *ctx, sampo__subflow *a, sampo__subflow *b,
     sampo__count(ctx, cnt[ev->verdict]);
     ctx->cnt[SAMPO_CNT_REINJECTIONS] += ev->reinjections;
     ctx->cnt[SAMPO_CNT_LEVEL2_OVERLAPS] += ev->overlaps;
-    a->reinjections += ev->reinjections;
-    b->reinjections += ev->reinjections;
     if (a->id > b->id) {
         sampo__subflow *t = a;
         a = b;
@@ -109,6 +107,13 @@ void sampo__pair_update(sampo_ctx *ctx, sampo__subflow *a, sampo__subflow *b,
     p->run = ctx->run;
 }
 
+bool sampo__pair_known(sampo_ctx *ctx, const sampo__subflow *a, const sampo__subflow *b)
+{
+    uint64_t id[2] = {a->id < b->id ? a->id : b->id, a->id < b->id ? b->id : a->id};
+    unsigned hv;
+    return pair_find(ctx, id, &hv) != NULL;
+}
+
 /* Drop the pairs whose subflows are gone. */
 void sampo__pairs_gc(sampo_ctx *ctx)
 {
@@ -145,6 +150,19 @@ void sampo__pairs_snapshot(sampo_ctx *ctx)
     size_t k = 0;
     for (sampo__pair *p = ctx->pairs; p; p = p->hh.next)
         ctx->pair_list[k++] = p;
+    /* A subflow's reinjections: those found with each of its pairs. */
+    for (sampo__subflow *sf = ctx->lru_head; sf; sf = sf->lru_next)
+        sf->reinjections = 0;
+    for (size_t i = 0; i < k; i++) {
+        const sampo__pair *p = ctx->pair_list[i];
+        if (!p->reinjections)
+            continue;
+        for (int e = 0; e < 2; e++) {
+            sampo__subflow *sf = sampo__flow_by_id(ctx, p->id[e]);
+            if (sf)
+                sf->reinjections += p->reinjections;
+        }
+    }
     qsort(ctx->pair_list, k, sizeof(*ctx->pair_list), pair_cmp);
     ctx->n_pair_list = k;
 }
