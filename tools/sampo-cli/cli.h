@@ -56,7 +56,14 @@ struct cli_config {
     int progress;        /* 0 with --no-progress */
     int strict;          /* --strict */
     int stats;           /* --stats */
+
+    int sflow;           /* --sflow (or --sflow-listen): input carries sFlow v5 */
+    uint16_t sflow_port; /* --sflow-port: UDP port of the datagrams (6343) */
+    const char *sflow_listen; /* --sflow-listen ADDR[:PORT], NULL if not given */
 };
+
+/* --sflow-listen without an address. */
+#define CLI_SFLOW_LISTEN_HOST "127.0.0.1"
 
 /* Free what a parsed configuration owns. */
 void cli_config_free(struct cli_config *cfg);

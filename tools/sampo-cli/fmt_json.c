@@ -211,7 +211,7 @@ static void json_end(struct writer *w, const sampo_ctx *ctx, const struct cli_co
         key(w, name);
         w_printf(w, "%" PRIu64, sampo_ctx_counter(ctx, i));
     }
-    for (i = 0; i < REPORT_N_CLI_COUNTERS; i++) {
+    for (i = 0; i < report_cli_counter_count(cc); i++) {
         key(w, report_cli_counter_name(i));
         w_printf(w, "%" PRIu64, report_cli_counter(cc, i));
     }

@@ -118,7 +118,7 @@ void text_counter_table(struct writer *w, const sampo_ctx *ctx, const struct cli
         if (v != 0 || !nonzero_only)
             w_printf(w, "  %-24s %" PRIu64 "\n", name, v);
     }
-    for (i = 0; i < REPORT_N_CLI_COUNTERS; i++) {
+    for (i = 0; i < report_cli_counter_count(cc); i++) {
         uint64_t v = report_cli_counter(cc, i);
         if (v != 0 || !nonzero_only)
             w_printf(w, "  %-24s %" PRIu64 "\n", report_cli_counter_name(i), v);
@@ -138,6 +138,10 @@ static void text_end(struct writer *w, const sampo_ctx *ctx, const struct cli_co
                 " not TCP\n",
              cc->packets_read, cc->packets_sampled, cc->packets_undecodable,
              cc->packets_not_tcp);
+    if (cc->sflow_on)
+        w_printf(w, "sflow: %" PRIu64 " datagrams, %" PRIu64 " flow samples, %" PRIu64
+                    " packet headers, %" PRIu64 " anomalies\n",
+                 cc->sflow.datagrams, cc->sflow.samples, cc->sflow.headers, cc->sflow.bad);
     w_puts(w, "counters (non-zero):\n");
     text_counter_table(w, ctx, cc, 1);
 }

@@ -1,6 +1,6 @@
 /*
- * input.c - choose the packet source: live interface, libtrace URI, or
- * pcap/pcapng file (or "-", standard input).
+ * input.c - choose the packet source: UDP socket (--sflow-listen), live
+ * interface, libtrace URI, or pcap/pcapng file (or "-", standard input).
  *
  * SPDX-License-Identifier: BSD-3-Clause
  */
@@ -62,6 +62,8 @@ int input_map_dlt(int dlt)
 int input_open(const struct cli_config *cfg, struct input **out, char *err, size_t errlen)
 {
     *out = NULL;
+    if (cfg->sflow_listen != NULL)
+        return input_udp_open(cfg, out, err, errlen);
     if (cfg->iface != NULL)
         return input_pcap_open_live(cfg, out, err, errlen);
     if (input_is_uri(cfg->input)) {

@@ -66,7 +66,10 @@ void input_interrupt(void);
 /* Does `arg` name a libtrace URI ("erf:...", "pcapfile:...", ...)? */
 int input_is_uri(const char *arg);
 
-/* Per-backend openers (input_pcap.c, input_trace.c). */
+/* Link type of a packet that is already a UDP payload (--sflow-listen). */
+#define CLI_LINKTYPE_UDP_PAYLOAD (-17)
+
+/* Per-backend openers (input_pcap.c, input_trace.c, input_udp.c). */
 int input_pcap_open_file(const struct cli_config *cfg, struct input **out, char *err,
                          size_t errlen);
 int input_pcap_open_live(const struct cli_config *cfg, struct input **out, char *err,
@@ -74,6 +77,15 @@ int input_pcap_open_live(const struct cli_config *cfg, struct input **out, char 
 void input_pcap_interrupt(void);
 int input_trace_open(const struct cli_config *cfg, struct input **out, char *err, size_t errlen);
 void input_trace_interrupt(void);
+int input_udp_open(const struct cli_config *cfg, struct input **out, char *err, size_t errlen);
+
+/*
+ * Split --sflow-listen's "ADDR[:PORT]", "[IPV6][:PORT]" or a bare IPv6
+ * address into host and port (an empty ADDR is CLI_SFLOW_LISTEN_HOST, a
+ * missing PORT default_port).  @return 0, or -1 when malformed.
+ */
+int input_udp_parse(const char *arg, uint16_t default_port, char *host, size_t hostlen,
+                    uint16_t *port);
 
 /* Map a pcap DLT_* value to a SAMPO_LINKTYPE_*, 0 if unsupported. */
 int input_map_dlt(int dlt);

@@ -16,6 +16,7 @@
 #include "input.h"
 #include "numparse.h"
 #include "sampo.h"
+#include "sflow.h"
 
 enum {
     OPT_SAMPLE = 256,
@@ -32,6 +33,9 @@ enum {
     OPT_NO_PROGRESS,
     OPT_STRICT,
     OPT_STATS,
+    OPT_SFLOW,
+    OPT_SFLOW_PORT,
+    OPT_SFLOW_LISTEN,
 };
 
 static const struct option long_opts[] = {
@@ -55,6 +59,9 @@ static const struct option long_opts[] = {
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"stats", no_argument, NULL, OPT_STATS},
+    {"sflow", no_argument, NULL, OPT_SFLOW},
+    {"sflow-port", required_argument, NULL, OPT_SFLOW_PORT},
+    {"sflow-listen", optional_argument, NULL, OPT_SFLOW_LISTEN},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -65,6 +72,7 @@ void options_usage(FILE *fp)
     fputs(
         "Usage: sampo-cli [OPTION]... FILE|-|URI [FILTER]...\n"
         "       sampo-cli [OPTION]... -i IFACE [FILTER]...\n"
+        "       sampo-cli [OPTION]... --sflow-listen[=ADDR[:PORT]]\n"
         "Tell which TCP connections are subflows of the same Multipath TCP session.\n"
         "\n"
         "Input:\n"
@@ -74,6 +82,14 @@ void options_usage(FILE *fp)
         "  -s, --snaplen=N       live capture: bytes kept per packet (0 = 262144)\n"
         "  -p, --no-promiscuous-mode  live capture: do not enable promiscuous mode\n"
         "  FILTER...             BPF filter expression, as tcpdump takes it\n"
+        "\n"
+        "sFlow (flow collectors):\n"
+        "      --sflow           the input carries sFlow v5 datagrams over UDP: analyse\n"
+        "                        the packet headers they sample, at their sampling rate\n"
+        "      --sflow-port=N    UDP destination port of the datagrams (default 6343)\n"
+        "      --sflow-listen[=ADDR[:PORT]]  receive sFlow datagrams on a UDP socket\n"
+        "                        bound to ADDR:PORT (default 127.0.0.1:6343) until\n"
+        "                        SIGINT or SIGTERM; times are arrival times\n"
         "\n"
         "Sampling:\n"
         "      --sample=SPEC     sample the packets before analysis:\n"
@@ -277,6 +293,18 @@ static int one_option(struct cli_config *cfg, int c, const char *arg, int *seed_
     case OPT_STATS:
         cfg->stats = 1;
         return 0;
+    case OPT_SFLOW:
+        cfg->sflow = 1;
+        return 0;
+    case OPT_SFLOW_PORT:
+        if (parse_u64(arg, &u) != 0 || u < 1 || u > 65535)
+            return bad_value("--sflow-port", arg, "expected a UDP port from 1 to 65535");
+        cfg->sflow_port = (uint16_t)u;
+        return 0;
+    case OPT_SFLOW_LISTEN:
+        cfg->sflow = 1;
+        cfg->sflow_listen = arg != NULL ? arg : "";
+        return 0;
     default:
         return CLI_EXIT_USAGE;
     }
@@ -291,6 +319,37 @@ static int usage_error(const char *what, const char *arg, const char *after)
         fprintf(stderr, CLI_PROG ": %s%s\n", what, after);
     fprintf(stderr, "Try '" CLI_PROG " --help' for more information.\n");
     return CLI_EXIT_USAGE;
+}
+
+/* The sFlow options together; `positional` arguments are left. */
+static int sflow_options(struct cli_config *cfg, int positional)
+{
+    char host[256];
+    uint16_t port;
+
+    if (cfg->sflow_port != 0 && !cfg->sflow) {
+        cli_config_free(cfg);
+        return usage_error("--sflow-port needs --sflow or --sflow-listen", NULL, "");
+    }
+    if (cfg->sflow_port == 0)
+        cfg->sflow_port = SFLOW_DEFAULT_PORT;
+    if (cfg->sflow_listen == NULL)
+        return 0;
+    if (cfg->iface != NULL) {
+        cli_config_free(cfg);
+        return usage_error("--sflow-listen and -i cannot be used together", NULL, "");
+    }
+    if (positional > 0) {
+        cli_config_free(cfg);
+        return usage_error("--sflow-listen takes no FILE or FILTER (an address is given as"
+                           " --sflow-listen=ADDR:PORT)", NULL, "");
+    }
+    if (input_udp_parse(cfg->sflow_listen, cfg->sflow_port, host, sizeof host, &port) != 0) {
+        cli_config_free(cfg);
+        return bad_value("--sflow-listen", cfg->sflow_listen,
+                         "expected ADDR, ADDR:PORT or [IPV6]:PORT, e.g. 0.0.0.0:6343");
+    }
+    return 0;
 }
 
 int options_parse(int argc, char **argv, struct cli_config *cfg)
@@ -340,6 +399,11 @@ int options_parse(int argc, char **argv, struct cli_config *cfg)
     }
     if (!seed_given)
         add_libopt(cfg, "--seed", SAMPO_OPT_HASH_SEED, 0, CLI_DEFAULT_HASH_SEED, 0, 0);
+    rc = sflow_options(cfg, argc - optind);
+    if (rc != 0)
+        return rc;
+    if (cfg->sflow_listen != NULL)
+        return OPTIONS_RUN;
     if (cfg->iface == NULL) {
         if (optind >= argc)
             return usage_error("missing input: FILE, '-', URI or -i IFACE", NULL, "");

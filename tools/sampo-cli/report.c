@@ -13,13 +13,22 @@ static const char *const cli_counter_names[REPORT_N_CLI_COUNTERS] = {
     "capture_dropped",
 };
 
+int report_cli_counter_count(const struct cli_counters *c)
+{
+    return REPORT_N_CLI_COUNTERS + (c->sflow_on ? SFLOW_N_COUNTERS : 0);
+}
+
 const char *report_cli_counter_name(int i)
 {
-    return i >= 0 && i < REPORT_N_CLI_COUNTERS ? cli_counter_names[i] : NULL;
+    if (i >= REPORT_N_CLI_COUNTERS)
+        return sflow_counter_name(i - REPORT_N_CLI_COUNTERS);
+    return i >= 0 ? cli_counter_names[i] : NULL;
 }
 
 uint64_t report_cli_counter(const struct cli_counters *c, int i)
 {
+    if (i >= REPORT_N_CLI_COUNTERS)
+        return sflow_counter_value(&c->sflow, i - REPORT_N_CLI_COUNTERS);
     switch (i) {
     case 0: return c->packets_read;
     case 1: return c->packets_sampled;

@@ -1,6 +1,8 @@
 /*
  * run.c - the analysis loop: read a packet, sample it, feed it, print the
- * events; at the end flush the context and print the results.
+ * events; at the end flush the context and print the results.  With
+ * --sflow each packet read is an sFlow datagram, and the packet headers
+ * it samples are what is sampled and fed.
  *
  * SPDX-License-Identifier: BSD-3-Clause
  */
@@ -20,6 +22,7 @@
 #include "results.h"
 #include "sampler.h"
 #include "setup.h"
+#include "sflow.h"
 #include "sig.h"
 #include "writer.h"
 
@@ -33,6 +36,7 @@ struct run_state {
     struct progress prog;
     struct cli_counters cc;
     uint64_t last_ts;
+    uint64_t sflow_ts;  /* time of the sFlow datagram being decoded */
     int read_error;     /* INPUT_ERROR seen */
 };
 
@@ -91,7 +95,13 @@ static uint32_t combined_rate(uint32_t input_rate, uint32_t sample_rate)
     return r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
 }
 
-static void feed(struct run_state *st, const struct cli_packet *cp, uint32_t rate)
+/*
+ * Feed one packet.  `rate` is what --sample kept it at (0: no --sample);
+ * `input_rate` what the input declares for it (an sFlow sample's rate),
+ * 0 for none: then --rate applies.
+ */
+static void feed(struct run_state *st, const struct cli_packet *cp, uint32_t rate,
+                 uint32_t input_rate, uint32_t source_id)
 {
     sampo_packet p = SAMPO_PACKET_INIT;
     int rc;
@@ -101,12 +111,50 @@ static void feed(struct run_state *st, const struct cli_packet *cp, uint32_t rat
     p.wirelen = cp->wirelen;
     p.ts_ns = cp->ts_ns;
     p.linktype = cp->linktype;
-    p.sampling_rate = combined_rate(st->cfg->rate, rate);
+    if (input_rate != 0)
+        p.sampling_rate = combined_rate(input_rate, rate != 0 ? rate : 1);
+    else
+        p.sampling_rate = combined_rate(st->cfg->rate, rate);
+    p.source_id = source_id;
     rc = sampo_ctx_feed(st->ctx, &p);
     if (rc == SAMPO_E_NOTTCP || rc == SAMPO_E_FRAGMENT)
         st->cc.packets_not_tcp++;
     else if (rc != SAMPO_OK)
         st->cc.packets_undecodable++;
+}
+
+/* One packet header sampled by an sFlow agent: sample it again with
+ * --sample, and feed it at the datagram's time. */
+static void on_sflow_header(const struct sflow_header *h, void *user)
+{
+    struct run_state *st = user;
+    struct cli_packet cp;
+    uint32_t rate = 0;
+
+    cp.data = h->data;
+    cp.caplen = h->len;
+    cp.wirelen = h->wirelen;
+    cp.ts_ns = st->sflow_ts;
+    cp.linktype = h->linktype;
+    if (!sampler_take(&st->smp, cp.ts_ns, &rate))
+        return;
+    st->cc.packets_sampled++;
+    feed(st, &cp, rate, h->sampling_rate, h->source_id);
+}
+
+/* --sflow: decode the datagram a packet carries (or is, from a socket). */
+static void sflow_packet(struct run_state *st, const struct cli_packet *cp)
+{
+    const uint8_t *payload = cp->data;
+    size_t len = cp->caplen;
+
+    if (cp->linktype != CLI_LINKTYPE_UDP_PAYLOAD &&
+        sflow_udp_payload(cp->linktype, cp->data, cp->caplen, st->cfg->sflow_port,
+                          &st->cc.sflow, &payload, &len) != SFLOW_UDP_OK)
+        return;
+    st->sflow_ts = cp->ts_ns;
+    sflow_decode(payload, len, &st->cc.sflow, on_sflow_header, st);
+    drain_events(st);
 }
 
 /* Read until the end, a signal, a read error or a write error. */
@@ -134,10 +182,14 @@ static void loop(struct run_state *st)
         progress_tick(&st->prog, st->cc.packets_read);
         if (cp.ts_ns > st->last_ts)
             st->last_ts = cp.ts_ns;
+        if (st->cfg->sflow) {
+            sflow_packet(st, &cp);
+            continue;
+        }
         if (!sampler_take(&st->smp, cp.ts_ns, &rate))
             continue;
         st->cc.packets_sampled++;
-        feed(st, &cp, rate);
+        feed(st, &cp, rate, 0, 0);
         drain_events(st);
     }
 }
@@ -184,6 +236,7 @@ int run(const struct cli_config *cfg)
 
     memset(&st, 0, sizeof st);
     st.cfg = cfg;
+    st.cc.sflow_on = cfg->sflow;
     st.fmt = formatter_get(cfg->format);
     rc = setup_context(cfg, &st.ctx);
     if (rc != 0)
