@@ -531,6 +531,10 @@ static void anchor_items(sampo_ctx *ctx, sampo__item *items, size_t ni, int bits
     double sum;
     size_t n = anchors_build(ctx, items, ni, bits, v, cap, &sum);
     double phi = 1.0 - sum / ldexp(1.0, bits);
+    /* The run holds each anchored conn: re-anchoring a subflow releases its
+     * old conn, which may be another anchor of this very array. */
+    for (size_t k = 0; k < n; k++)
+        v[k].conn->refs++;
     uint64_t mask = circ_mask(bits);
     for (size_t i = 0; i < ni && n; i++) {
         sampo__item *it = &items[i];
@@ -548,6 +552,8 @@ static void anchor_items(sampo_ctx *ctx, sampo__item *items, size_t ni, int bits
         }
         sf->anchor_phi = phi;
     }
+    for (size_t k = 0; k < n; k++)
+        sampo__conn_release(ctx, v[k].conn);
     sampo__mem_free(&ctx->mem, v);
 }
 
