@@ -310,11 +310,6 @@ void sampo__cluster_run(sampo_ctx *ctx, uint64_t now)
             if (sf->sess != target)
                 sampo__session_move(ctx, sf, target, now);
         }
-        sampo__conn *c = f.conn[gm[0].root];
-        if (c) {
-            target->conn = c;
-            c->sess = target;
-        }
     }
 out:
     sampo__mem_free(m, node);

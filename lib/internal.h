@@ -114,9 +114,8 @@ typedef struct sampo__conn {
     uint8_t version;
     uint8_t had_pending;     /* created by an MP_JOIN whose token was unknown */
     uint64_t mark;           /* run stamp (anchor building) */
-    uint32_t refs;           /* subflows pointing at it */
-    sampo__subflow *members;
-    struct sampo__session *sess;
+    uint32_t refs;           /* members, plus key-anchored subflows */
+    sampo__subflow *members; /* its session is its members' session */
 } sampo__conn;
 
 /* ---- sessions ----------------------------------------------------------- */
@@ -131,7 +130,6 @@ typedef struct sampo__session {
     uint8_t closed, close_reason;
     uint8_t data_fin_mask;
     uint64_t claimed;        /* run that claimed it for a component */
-    sampo__conn *conn;       /* token identity, if any */
 } sampo__session;
 
 /* ---- the context -------------------------------------------------------- */

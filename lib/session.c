@@ -103,8 +103,6 @@ static sampo__session *session_alloc(sampo_ctx *ctx)
 
 static void session_free(sampo_ctx *ctx, sampo__session *s)
 {
-    if (s->conn && s->conn->sess == s)
-        s->conn->sess = NULL;
     HASH_DELETE(hh, ctx->sessions, s);
     if (s->prev)
         s->prev->next = s->next;
@@ -141,10 +139,6 @@ void sampo__session_move(sampo_ctx *ctx, sampo__subflow *sf, sampo__session *dst
         from_id = from->id;
         member_remove(from, sf);
         if (from->n == 0) {
-            if (!dst->conn && from->conn)
-                dst->conn = from->conn;
-            if (from->conn && from->conn->sess == from)
-                from->conn->sess = dst;
             session_free(ctx, from);
             sampo__count(ctx, SAMPO_CNT_SESSIONS_MERGED);
         }
@@ -162,11 +156,8 @@ sampo__session *sampo__session_new(sampo_ctx *ctx, sampo__subflow *first, uint64
     sampo__session *from = first->sess;
     if (from) {
         member_remove(from, first);
-        if (from->n == 0) {
-            if (from->conn && from->conn->sess == from)
-                from->conn->sess = NULL;
+        if (from->n == 0)
             session_free(ctx, from);
-        }
     }
     member_insert(s, first);
     emit_session(ctx, SAMPO_EV_SESSION_OPENED, s, first, now);
@@ -204,8 +195,6 @@ void sampo__session_attach(sampo_ctx *ctx, sampo__subflow *sf, sampo__session *d
     if (from) {
         from_id = from->id;
         member_remove(from, sf);
-        if (!dst->conn && from->conn)
-            dst->conn = from->conn;
         session_free(ctx, from);
         sampo__count(ctx, SAMPO_CNT_SESSIONS_MERGED);
     }
@@ -233,11 +222,6 @@ sampo__session *sampo__session_merge(sampo_ctx *ctx, sampo__session *a, sampo__s
         member_insert(keep, sf);
         emit_joined(ctx, sf, gone->id, now);
     }
-    if (!keep->conn)
-        keep->conn = gone->conn;
-    if (gone->conn && gone->conn->sess == gone)
-        gone->conn->sess = keep;
-    gone->conn = NULL;
     keep->data_fin_mask |= gone->data_fin_mask;
     if (keep->version == SAMPO__UNKNOWN_VERSION)
         keep->version = gone->version;
@@ -353,15 +337,19 @@ void sampo__session_info(const sampo__session *s, sampo_session_info *out)
     out->mptcp_version = s->version;
     out->closed = s->closed;
     out->close_reason = s->close_reason;
-    if (s->conn) {
+    /* The token identity: that of the first member with one. */
+    const sampo__conn *c = NULL;
+    for (const sampo__subflow *m = s->head; m && !c; m = m->sess_next)
+        c = m->conn;
+    if (c) {
         for (int r = 0; r < 2; r++) {
-            if (s->conn->has_key[r]) {
+            if (c->has_key[r]) {
                 out->keys_known |= (uint8_t)(1u << r);
-                out->token[r] = s->conn->rtoken[r];
+                out->token[r] = c->rtoken[r];
             }
         }
-        if (!s->conn->has_key[1] && s->conn->tok[0].in_table && !s->conn->has_key[0])
-            out->token[1] = s->conn->tok[0].token; /* pending: a join names the listener */
+        if (!c->has_key[0] && !c->has_key[1] && c->tok[0].in_table)
+            out->token[1] = c->tok[0].token; /* pending: a join names the listener */
     }
     double conf = 1.0;
     int method = SAMPO_METHOD_TOKEN;

@@ -93,8 +93,6 @@ static void conn_free(sampo_ctx *ctx, sampo__conn *c)
 {
     if (c->had_pending && !c->has_key[0] && !c->has_key[1])
         sampo__count(ctx, SAMPO_CNT_TOKEN_PENDING_EXPIRED);
-    if (c->sess && c->sess->conn == c)
-        c->sess->conn = NULL;
     conn_drop_tokens(ctx, c);
     sampo__mem_free(&ctx->mem, c);
 }
@@ -149,13 +147,11 @@ static void conn_attach(sampo_ctx *ctx, sampo__conn *c, sampo__subflow *sf, uint
         return;
     if (sf->conn)
         sampo__conn_detach(ctx, sf);
+    sampo__session *cs = c->members ? c->members->sess : NULL;
     conn_link(c, sf);
-    if (c->sess) {
-        sampo__session_attach(ctx, sf, c->sess, SAMPO_METHOD_TOKEN, 1.0, now);
+    if (cs) {
+        sampo__session_attach(ctx, sf, cs, SAMPO_METHOD_TOKEN, 1.0, now);
     } else if (sampo__session_ensure(ctx, sf, now) == SAMPO_OK) {
-        c->sess = sf->sess;
-        if (!sf->sess->conn)
-            sf->sess->conn = c;
         sf->method = SAMPO_METHOD_TOKEN;
         sf->confidence = 1.0;
     }
@@ -206,7 +202,8 @@ static void conn_merge(sampo_ctx *ctx, sampo__conn *a, sampo__conn *b, uint64_t 
         a->version = b->version;
     a->had_pending |= b->had_pending;
     uint32_t moved_pending = 0;
-    sampo__session *bs = b->sess;
+    sampo__session *as = a->members ? a->members->sess : NULL;
+    sampo__session *bs = b->members ? b->members->sess : NULL;
     while (b->members) {
         sampo__subflow *sf = b->members;
         conn_unlink(sf);
@@ -219,15 +216,8 @@ static void conn_merge(sampo_ctx *ctx, sampo__conn *a, sampo__conn *b, uint64_t 
             if (sf->is_join && sf->conn == a)
                 moved_pending++;
     ctx->cnt[SAMPO_CNT_TOKEN_RESOLVED_LATE] += moved_pending;
-    b->sess = NULL;
-    if (bs && bs->conn == b)
-        bs->conn = NULL;
-    if (bs && a->sess && bs != a->sess)
-        a->sess = sampo__session_merge(ctx, a->sess, bs, SAMPO_METHOD_TOKEN, 1.0, now);
-    else if (bs && !a->sess)
-        a->sess = bs;
-    if (a->sess)
-        a->sess->conn = a;
+    if (as && bs && as != bs)
+        sampo__session_merge(ctx, as, bs, SAMPO_METHOD_TOKEN, 1.0, now);
     /* b's subflows joined a's session through the merge; mark their ties. */
     for (sampo__subflow *sf = a->members; sf; sf = sf->conn_next) {
         sf->method = SAMPO_METHOD_TOKEN;
@@ -240,7 +230,7 @@ static void conn_merge(sampo_ctx *ctx, sampo__conn *a, sampo__conn *b, uint64_t 
         sampo__mem_free(&ctx->mem, b);
     } else {
         b->has_key[0] = b->has_key[1] = 0;
-        b->had_pending = 0;
+        b->had_pending = 0; /* it is not a pending join that expires */
     }
 }
 
