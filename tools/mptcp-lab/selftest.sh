@@ -46,6 +46,7 @@ check v6-three      3 --ipv6 --subflows 3 --clients 2 --size 1000000
 check k3-up         4 --clients 2 --conns-per-client 3 --direction up --size 800000
 check both-heavy    4 --clients 3 --tcp-clients 2 --direction both --sizes heavy --size-min 300000 --size-max 3000000 --seed 3
 check backup-loss   4 --clients 2 --backup --prio-change 0.8 --loss 1 --size 3000000 --rate-min 10 --rate-max 20
+check mixed-k2      4 --clients 2 --tcp-clients 1 --conns-per-client 2 --direction mixed --size 800000 --seed 5
 
 # interrupted run: SIGINT while transfers are running
 /usr/bin/python3 "$LAB" -q --clients 3 --tcp-clients 1 --size 100000000 --rate-min 5 --rate-max 5 \

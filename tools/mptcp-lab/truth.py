@@ -33,6 +33,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mptcplib  # noqa: E402  (the lab's shared pcap/MPTCP helpers, beside this file)
+
 
 def fmt_ep(host, port):
     return ("[%s]:%s" % (host, port)) if ":" in host else ("%s:%s" % (host, port))
@@ -416,6 +419,40 @@ def method_sampo(pcap, cli):
 
 
 # --------------------------------------------------------------------------------------------
+# wire checks: reinjections, MPTCP options present
+# --------------------------------------------------------------------------------------------
+
+SUBTYPES = {0: "MP_CAPABLE", 1: "MP_JOIN", 2: "DSS", 3: "ADD_ADDR", 4: "REMOVE_ADDR", 5: "MP_PRIO",
+            6: "MP_FAIL", 7: "MP_FASTCLOSE", 8: "MP_TCPRST"}
+
+
+def wire_checks(pcap, sessions, tshark="tshark"):
+    """What the capture shows beyond the partition: MPTCP options by subtype (e.g. MP_PRIO for a
+    backup scenario), DSS forms, and reinjections (data sent on two subflows of one session),
+    counted by mptcplib.reinjections() and, independently, by Wireshark's inter-subflow
+    retransmission analysis (frames with mptcp.reinjection_of)."""
+    p = mptcplib.Pcap(pcap)
+    opts, dss_forms = collections.Counter(), collections.Counter()
+    for rec in p.records:
+        t = mptcplib.decode_tcp(p.linktype, rec[3])
+        if t is None:
+            continue
+        for st, o, ln in mptcplib.mptcp_options(rec[3], t):
+            opts[SUBTYPES.get(st, str(st))] += 1
+            if st == 2:
+                dss_forms[str(ln)] += 1
+    re = mptcplib.reinjections(p, {s["id"]: s["subflows"] for s in sessions})
+    re["by_session"] = {str(k): v for k, v in sorted(re["by_session"].items())}
+    cmd = [tshark, "-n", "-r", pcap, "-o", "mptcp.analyze_mptcp:TRUE", "-o", "mptcp.analyze_mappings:TRUE",
+           "-o", "mptcp.intersubflows_retransmission:TRUE", "-Y", "mptcp.reinjection_of",
+           "-T", "fields", "-e", "frame.number"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    re["tshark_frames"] = len(r.stdout.split()) if r.returncode == 0 else None
+    return {"mptcp_options": dict(sorted(opts.items())), "dss_option_lengths": dict(sorted(dss_forms.items())),
+            "reinjections": re}
+
+
+# --------------------------------------------------------------------------------------------
 # comparison and output
 # --------------------------------------------------------------------------------------------
 
@@ -516,7 +553,8 @@ def main(argv=None):
                     "kernel_subflows_not_captured": man["kernel_subflows_not_captured"],
                     "incomplete_transfers": [t["id"] for t in manifest["transfers"] if not t.get("complete")],
                     "tcpdump_dropped": sum((v.get("dropped_by_kernel") or 0) for v in tcpdump.values()),
-                    "tshark_seconds": results["tshark"]["seconds"]}),
+                    "tshark_seconds": results["tshark"]["seconds"],
+                    "wire": wire_checks(a.pcap, sessions, a.tshark)}),
         ("notes", {k: v["notes"] for k, v in results.items() if v.get("notes")}),
     ])
     with open(out_path + ".tmp", "w") as f:
@@ -529,6 +567,11 @@ def main(argv=None):
               % (doc["capture"], c["packets"], c["sessions"], c["subflows"], c["subflows_per_session"], c["tcp_flows"]))
         print("  sources %s: %s; manifest rules %s; tokens %s"
               % ("+".join(results), "AGREE" if not dis else "%d DISAGREEMENTS" % len(dis), man["rules"], man["token_checks"]))
+        w = doc["checks"]["wire"]
+        print("  wire: MPTCP options %s; reinjections: %d packets (%d bytes) on another subflow, %d identical "
+              "mappings on two subflows, tshark flags %s frames"
+              % (w["mptcp_options"], w["reinjections"]["packets"], w["reinjections"]["bytes"],
+                 w["reinjections"]["identical_mappings"], w["reinjections"]["tshark_frames"]))
         if odd:
             print("  sessions without %s subflows: %s" % (expected, odd))
         if man["kernel_subflows_not_captured"]:
