@@ -285,6 +285,18 @@ typedef struct sampo_packet {
 SAMPO_API int sampo_ctx_feed(sampo_ctx *ctx, const sampo_packet *pkt);
 
 /**
+ * Analyse `n` packets in order, exactly as `n` calls of sampo_ctx_feed()
+ * would, but faster when many subflows are tracked: the packets are decoded
+ * and their flow-table entries fetched into cache in groups before they are
+ * processed.  The packets' data must stay valid for the call.
+ * @param status  NULL, or an array of `n` that receives each packet's
+ *                sampo_ctx_feed() status.
+ * @return `n` (at most INT32_MAX), or SAMPO_E_INVAL (then nothing was fed:
+ *         a NULL argument or a packet without a valid size).  @since 0.1
+ */
+SAMPO_API int sampo_ctx_feed_batch(sampo_ctx *ctx, const sampo_packet *pkts, size_t n, int *status);
+
+/**
  * Move the context clock to `now_ns` without a packet (e.g. on a live
  * capture timeout): runs due association windows and idle expiry.
  * @since 0.1

@@ -408,6 +408,7 @@ static void activate(sampo_ctx *ctx, uint64_t t)
 {
     ctx->active = true;
     ctx->now_ns = t;
+    ctx->t0_ns = t;
     ctx->next_run_ns = t + (uint64_t)ctx->opt.window_ns;
 }
 
@@ -537,11 +538,38 @@ static void on_tcp_flags(sampo_ctx *ctx, sampo__subflow *sf, int dir, const samp
     }
 }
 
-SAMPO_API int sampo_ctx_feed(sampo_ctx *ctx, const sampo_packet *pkt)
+/* One packet between the stateless stage (decode, parse, key, hash) and
+ * the stateful one: a batch prepares several before processing any. */
+typedef struct feed_job {
+    sampo__pkt p;
+    sampo__mptcp_opts o;
+    sampo__fkey key;
+    unsigned hv;
+    int dir;
+    int rc;                  /* decode status */
+    int counter;             /* decode counter, -1 for none */
+} feed_job;
+
+static bool packet_valid(const sampo_packet *pkt)
 {
-    if (!ctx || !pkt || pkt->size < offsetof(sampo_packet, source_id) + sizeof(pkt->source_id) ||
-        (!pkt->data && pkt->caplen))
-        return SAMPO_E_INVAL;
+    return pkt && pkt->size >= offsetof(sampo_packet, source_id) + sizeof(pkt->source_id) &&
+           (pkt->data || !pkt->caplen);
+}
+
+/* Stateless: may run ahead of the packets before it. */
+static void job_prepare(const sampo_ctx *ctx, const sampo_packet *pkt, feed_job *j)
+{
+    j->counter = -1;
+    j->rc = sampo__decode(pkt->linktype, pkt->data, pkt->caplen, pkt->wirelen, &j->p, &j->counter);
+    if (j->rc != SAMPO_OK)
+        return;
+    sampo__mptcp_parse(j->p.opts, j->p.opts_len, j->p.tcp_flags, &j->o);
+    sampo__fkey_from_pkt(&j->p, &j->key, &j->dir);
+    j->hv = sampo__fkey_hash(ctx, &j->key);
+}
+
+static int job_process(sampo_ctx *ctx, const sampo_packet *pkt, feed_job *j)
+{
     uint64_t ts = pkt->ts_ns;
     if (!ctx->active)
         activate(ctx, ts);
@@ -554,29 +582,22 @@ SAMPO_API int sampo_ctx_feed(sampo_ctx *ctx, const sampo_packet *pkt)
         ctx->now_ns = ts;
         run_due(ctx, ts);
     }
+    if (j->counter >= 0 && j->counter < SAMPO_CNT__COUNT)
+        sampo__count(ctx, j->counter);
+    if (j->rc != SAMPO_OK)
+        return j->rc;
 
-    sampo__pkt p;
-    int counter = -1;
-    int rc = sampo__decode(pkt->linktype, pkt->data, pkt->caplen, pkt->wirelen, &p, &counter);
-    if (counter >= 0 && counter < SAMPO_CNT__COUNT)
-        sampo__count(ctx, counter);
-    if (rc != SAMPO_OK)
-        return rc;
-
-    sampo__mptcp_opts o;
-    sampo__mptcp_parse(p.opts, p.opts_len, p.tcp_flags, &o);
-    count_options(ctx, &o);
-
-    sampo__fkey key;
-    int dir;
-    sampo__fkey_from_pkt(&p, &key, &dir);
-    sampo__subflow *sf = sampo__flow_find(ctx, &key);
+    const sampo__mptcp_opts *o = &j->o;
+    const sampo__pkt *p = &j->p;
+    int dir = j->dir;
+    count_options(ctx, o);
+    sampo__subflow *sf = sampo__flow_find(ctx, &j->key, j->hv);
     if (!sf) {
-        if (!o.present) {
-            sampo__count(ctx, o.n_mptcp ? SAMPO_CNT_TCP_MPTCP : SAMPO_CNT_TCP_PLAIN);
+        if (!o->present) {
+            sampo__count(ctx, o->n_mptcp ? SAMPO_CNT_TCP_MPTCP : SAMPO_CNT_TCP_PLAIN);
             return SAMPO_OK;
         }
-        sf = sampo__flow_create(ctx, &key, ts);
+        sf = sampo__flow_create(ctx, &j->key, j->hv, ts);
         if (!sf) {
             sampo__count(ctx, SAMPO_CNT_TCP_MPTCP);
             sampo__set_error(ctx, "no memory for a new subflow under the configured caps");
@@ -585,26 +606,66 @@ SAMPO_API int sampo_ctx_feed(sampo_ctx *ctx, const sampo_packet *pkt)
     } else {
         sampo__flow_touch(ctx, sf, ts);
     }
-    sampo__count(ctx, o.n_mptcp ? SAMPO_CNT_TCP_MPTCP : SAMPO_CNT_TCP_PLAIN);
+    sampo__count(ctx, o->n_mptcp ? SAMPO_CNT_TCP_MPTCP : SAMPO_CNT_TCP_PLAIN);
     sf->pinned = 1;
 
     sampo__dir *d = &sf->dir[dir];
     d->pkts++;
-    d->bytes += p.payload_len;
-    if (SAMPO__HAS(&o, SAMPO__MPTCP_SUB_CAPABLE)) {
+    d->bytes += p->payload_len;
+    if (SAMPO__HAS(o, SAMPO__MPTCP_SUB_CAPABLE)) {
         if (sf->version == SAMPO__UNKNOWN_VERSION)
-            sf->version = o.mpc.version;
-        else if (sf->version != o.mpc.version)
+            sf->version = o->mpc.version;
+        else if (sf->version != o->mpc.version)
             sampo__count(ctx, SAMPO_CNT_VERSION_MISMATCH);
     }
-    sampo__token_on_packet(ctx, sf, dir, &p, &o, ts);
-    if (o.present && sampo__session_ensure(ctx, sf, ts) != SAMPO_OK)
+    sampo__token_on_packet(ctx, sf, dir, p, o, ts);
+    if (o->present && sampo__session_ensure(ctx, sf, ts) != SAMPO_OK)
         sampo__set_error(ctx, "no memory for a new session");
-    sampo__dsn_on_packet(ctx, sf, dir, &p, &o, ts);
-    emit_option_events(ctx, sf, dir, &o, ts);
-    on_tcp_flags(ctx, sf, dir, &p, &o, ts);
+    sampo__dsn_on_packet(ctx, sf, dir, p, o, ts);
+    emit_option_events(ctx, sf, dir, o, ts);
+    on_tcp_flags(ctx, sf, dir, p, o, ts);
     sf->pinned = 0;
     return SAMPO_OK;
+}
+
+SAMPO_API int sampo_ctx_feed(sampo_ctx *ctx, const sampo_packet *pkt)
+{
+    if (!ctx || !packet_valid(pkt))
+        return SAMPO_E_INVAL;
+    feed_job j;
+    job_prepare(ctx, pkt, &j);
+    return job_process(ctx, pkt, &j);
+}
+
+/* Packets prepared ahead: enough to hide memory latency, few enough that
+ * the jobs stay in L1/L2. */
+#define BATCH 16
+
+SAMPO_API int sampo_ctx_feed_batch(sampo_ctx *ctx, const sampo_packet *pkts, size_t n, int *status)
+{
+    if (!ctx || (!pkts && n))
+        return SAMPO_E_INVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!packet_valid(&pkts[i]))
+            return SAMPO_E_INVAL;
+    feed_job jobs[BATCH];
+    for (size_t base = 0; base < n; base += BATCH) {
+        size_t m = n - base < BATCH ? n - base : BATCH;
+        for (size_t k = 0; k < m; k++) {
+            job_prepare(ctx, &pkts[base + k], &jobs[k]);
+            if (jobs[k].rc == SAMPO_OK)
+                sampo__flow_prefetch_bucket(ctx, jobs[k].hv);
+        }
+        for (size_t k = 0; k < m; k++)
+            if (jobs[k].rc == SAMPO_OK)
+                sampo__flow_prefetch_entry(ctx, jobs[k].hv);
+        for (size_t k = 0; k < m; k++) {
+            int rc = job_process(ctx, &pkts[base + k], &jobs[k]);
+            if (status)
+                status[base + k] = rc;
+        }
+    }
+    return (int)(n > INT32_MAX ? INT32_MAX : n);
 }
 
 /* ---- queries ----------------------------------------------------------- */
@@ -627,7 +688,7 @@ SAMPO_API int sampo_ctx_lookup(sampo_ctx *ctx, const sampo_flow *flow, sampo_sub
     sampo__fkey key;
     int dir;
     sampo__fkey_from_pkt(&p, &key, &dir);
-    sampo__subflow *sf = sampo__flow_find(ctx, &key);
+    sampo__subflow *sf = sampo__flow_find(ctx, &key, sampo__fkey_hash(ctx, &key));
     if (!sf)
         return SAMPO_E_NOTFOUND;
     sampo__subflow_info(ctx, sf, out);

@@ -55,10 +55,19 @@ typedef struct seg_pos {
     uint32_t len;
 } seg_pos;
 
-static int seg_pos_cmp(const void *x, const void *y)
+/* Segments are retained in arrival order, which is nearly DSN order:
+ * insertion sort is about linear on them, and needs no callback. */
+static void seg_pos_sort(seg_pos *v, uint32_t n)
 {
-    const seg_pos *a = x, *b = y;
-    return a->rel < b->rel ? -1 : a->rel > b->rel;
+    for (uint32_t i = 1; i < n; i++) {
+        seg_pos x = v[i];
+        uint32_t j = i;
+        while (j > 0 && v[j - 1].rel > x.rel) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
 }
 
 /* Largest gap between consecutive retained segments of the item, with the
@@ -74,7 +83,7 @@ static void item_gaps(sampo__item *it, uint64_t mask, seg_pos *tmp)
         if (tmp[n].rel < it->len) /* always, unless the span lost a wrap */
             n++;
     }
-    qsort(tmp, n, sizeof(*tmp), seg_pos_cmp);
+    seg_pos_sort(tmp, n);
     uint64_t maxgap = 0, end = 0;
     uint32_t distinct = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -86,7 +95,7 @@ static void item_gaps(sampo__item *it, uint64_t mask, seg_pos *tmp)
             end = tmp[i].rel + tmp[i].len;
         distinct++;
     }
-    it->nseg = distinct;
+    it->nseg = distinct > UINT16_MAX ? UINT16_MAX : (uint16_t)distinct;
     it->maxgap = distinct >= 2 ? maxgap : 0;
 }
 
@@ -150,12 +159,22 @@ typedef struct span {
     uint8_t dup;             /* also on the other subflow: a reinjection */
 } span;
 
-static int span_cmp(const void *x, const void *y)
+static inline bool span_less(const span *a, const span *b)
 {
-    const span *a = x, *b = y;
-    if (a->s != b->s)
-        return a->s < b->s ? -1 : 1;
-    return (a->e > b->e) - (a->e < b->e);
+    return a->s < b->s || (a->s == b->s && a->e < b->e);
+}
+
+static void span_sort(span *v, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        span x = v[i];
+        uint32_t j = i;
+        while (j > 0 && span_less(&x, &v[j - 1])) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
 }
 
 /* Segments of `it` that intersect the region [rlo, rlo + g), deduplicated
@@ -180,7 +199,7 @@ static uint32_t region_segments(const sampo__item *it, uint64_t rlo, uint64_t g,
         out[n].dup = 0;
         n++;
     }
-    qsort(out, n, sizeof(*out), span_cmp);
+    span_sort(out, n);
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++)
         if (!k || out[i].s != out[k - 1].s || out[i].e != out[k - 1].e)
@@ -339,7 +358,8 @@ static void decide(const sampo__item *a, const sampo__item *b, const sampo__asso
 void sampo__pair_eval(sampo_ctx *ctx, const sampo__item *a, const sampo__item *b,
                       const sampo__assoc_prm *prm, sampo__eval *out)
 {
-    size_t cap = (size_t)ctx->opt.max_segments;
+    uint32_t na = a->sf->dir[a->dir].seg_n, nb = b->sf->dir[b->dir].seg_n;
+    size_t cap = (na > nb ? na : nb) + 1;
     assoc_scratch sc = {0};
     sc.sa = sampo__mem_alloc(&ctx->mem, cap * sizeof(span));
     sc.sb = sampo__mem_alloc(&ctx->mem, cap * sizeof(span));
@@ -411,36 +431,43 @@ static void circle_candidates(sampo_ctx *ctx, sampo__item *items, uint32_t *idx,
     if (n < 2)
         return;
     uint64_t mask = circ_mask(bits);
-    ext *ev = sampo__mem_alloc(&ctx->mem, (size_t)n * 2 * sizeof(*ev));
-    uint32_t *act = sampo__mem_alloc(&ctx->mem, (size_t)n * 2 * sizeof(*act));
+    /* Reach of each item: the gap rule decides up to twice the largest gap;
+     * absolute proximity up to where it is strong. */
+    size_t nwrap = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        sampo__item *it = &items[idx[k]];
+        double abs_reach = (ABS_STRONG * ldexp(1.0, bits) / (double)n - (double)it->len) / 2.0;
+        uint64_t reach = abs_reach > 0 ? (abs_reach > (double)(mask / 4) ? mask / 4 : (uint64_t)abs_reach) : 0;
+        if (it->nseg >= 2 && 2 * it->maxgap > reach)
+            reach = 2 * it->maxgap < mask / 4 ? 2 * it->maxgap : mask / 4;
+        it->reach = reach;
+        uint64_t s = (it->lo - reach) & mask, w = it->len + 2 * reach;
+        nwrap += bits == 32 ? s + w > mask + 1 : s + w < s;
+    }
+    ext *ev = sampo__mem_alloc(&ctx->mem, (n + nwrap) * sizeof(*ev));
+    uint32_t *act = sampo__mem_alloc(&ctx->mem, (n + nwrap) * sizeof(*act));
     if (!ev || !act) {
         sampo__mem_free(&ctx->mem, ev);
         sampo__mem_free(&ctx->mem, act);
+        sampo__count(ctx, SAMPO_CNT_ASSOC_SKIPPED);
         return;
     }
     sampo__assoc_prm prm = {(double)n, ctx->opt.gap_k, ctx->opt.min_confidence, bits};
     size_t ne = 0;
     for (uint32_t k = 0; k < n; k++) {
         sampo__item *it = &items[idx[k]];
-        /* Reach: the gap rule decides up to twice the largest gap; absolute
-         * proximity up to where it is strong. */
-        double abs_reach = (ABS_STRONG * ldexp(1.0, bits) / (double)n - (double)it->len) / 2.0;
-        uint64_t reach = abs_reach > 0 ? (abs_reach > (double)(mask / 4) ? mask / 4 : (uint64_t)abs_reach) : 0;
-        if (it->nseg >= 2 && 2 * it->maxgap > reach)
-            reach = 2 * it->maxgap < mask / 4 ? 2 * it->maxgap : mask / 4;
-        uint64_t s = (it->lo - reach) & mask;
-        uint64_t w = it->len + 2 * reach; /* < circle */
+        uint64_t s = (it->lo - it->reach) & mask;
+        uint64_t w = it->len + 2 * it->reach; /* < circle */
+        /* A widened range that runs past the top is split in two. */
         if (bits == 32) {
             ev[ne++] = (ext){s, s + w, idx[k]}; /* fits in 64 bits */
             if (s + w > mask + 1)
                 ev[ne++] = (ext){0, s + w - (mask + 1), idx[k]};
+        } else if (s + w < s) {
+            ev[ne++] = (ext){s, UINT64_MAX, idx[k]};
+            ev[ne++] = (ext){0, s + w, idx[k]};
         } else {
-            if (s + w < s) { /* wraps past 2^64 */
-                ev[ne++] = (ext){s, UINT64_MAX, idx[k]};
-                ev[ne++] = (ext){0, s + w, idx[k]};
-            } else {
-                ev[ne++] = (ext){s, s + w, idx[k]};
-            }
+            ev[ne++] = (ext){s, s + w, idx[k]};
         }
     }
     qsort(ev, ne, sizeof(*ev), ext_cmp);
@@ -564,44 +591,59 @@ void sampo__assoc_run(sampo_ctx *ctx, uint64_t now)
     size_t cap = ctx->n_flows * 2;
     sampo__item *items = sampo__mem_alloc(&ctx->mem, cap * sizeof(*items));
     uint32_t *idx64 = sampo__mem_alloc(&ctx->mem, cap * sizeof(*idx64));
-    uint32_t *idx32 = sampo__mem_alloc(&ctx->mem, cap * sizeof(*idx32));
+    uint32_t *idx32 = NULL;
     assoc_scratch sc = {0};
-    size_t segcap = (size_t)ctx->opt.max_segments;
-    sc.sa = sampo__mem_alloc(&ctx->mem, segcap * sizeof(span));
-    sc.sb = sampo__mem_alloc(&ctx->mem, segcap * sizeof(span));
-    sc.gaps = sampo__mem_alloc(&ctx->mem, segcap * sizeof(seg_pos));
-    if (!items || !idx64 || !idx32 || !sc.sa || !sc.sb || !sc.gaps) {
+    if (!items || !idx64) {
         sampo__count(ctx, SAMPO_CNT_ASSOC_SKIPPED);
         goto out;
     }
-    size_t ni = 0;
-    uint32_t n64 = 0, n32 = 0;
+    size_t ni = 0, nshort = 0;
+    uint32_t n64 = 0, n32 = 0, maxseg = 1;
     for (sampo__subflow *sf = ctx->lru_head; sf; sf = sf->lru_next) {
         for (int d = 0; d < 2; d++) {
-            sampo__item *it = &items[ni];
-            if (!item_build(sf, d, it))
+            if (!item_build(sf, d, &items[ni]))
                 continue;
-            sampo__dir *sd = &sf->dir[d];
-            if (sd->dirty || sf->dir[!d].dirty) {
-                item_gaps(it, circ_mask(it->bits), sc.gaps);
-                sd->gap_nseg = it->nseg;
-                sd->gap_max = it->maxgap;
-            } else {
-                it->nseg = sd->gap_nseg;
-                it->maxgap = sd->gap_max;
-            }
-            if (it->bits == 64)
-                idx64[n64++] = (uint32_t)ni;
-            idx32[n32++] = (uint32_t)ni; /* every item also meets 4-byte DSNs on 2^32 */
+            if (sf->dir[d].seg_n > maxseg)
+                maxseg = sf->dir[d].seg_n;
+            nshort += items[ni].bits == 32;
             ni++;
         }
+    }
+    /* The 2^32 circle is only needed when 4-byte DSNs are present. */
+    if (nshort && !(idx32 = sampo__mem_alloc(&ctx->mem, ni * sizeof(*idx32)))) {
+        sampo__count(ctx, SAMPO_CNT_ASSOC_SKIPPED);
+        goto out;
+    }
+    /* Scratch for the largest segment ring present, not the configured cap. */
+    sc.sa = sampo__mem_alloc(&ctx->mem, maxseg * sizeof(span));
+    sc.sb = sampo__mem_alloc(&ctx->mem, maxseg * sizeof(span));
+    sc.gaps = sampo__mem_alloc(&ctx->mem, maxseg * sizeof(seg_pos));
+    if (!sc.sa || !sc.sb || !sc.gaps) {
+        sampo__count(ctx, SAMPO_CNT_ASSOC_SKIPPED);
+        goto out;
+    }
+    for (size_t i = 0; i < ni; i++) {
+        sampo__item *it = &items[i];
+        sampo__dir *sd = &it->sf->dir[it->dir];
+        if (it->dirty) {
+            item_gaps(it, circ_mask(it->bits), sc.gaps);
+            sd->gap_nseg = it->nseg;
+            sd->gap_max = it->maxgap;
+        } else {
+            it->nseg = sd->gap_nseg > UINT16_MAX ? UINT16_MAX : (uint16_t)sd->gap_nseg;
+            it->maxgap = sd->gap_max;
+        }
+        if (it->bits == 64)
+            idx64[n64++] = (uint32_t)i;
+        if (idx32)
+            idx32[n32++] = (uint32_t)i; /* every item also meets 4-byte DSNs on 2^32 */
     }
     if (ctx->opt.token_evidence) {
         anchor_items(ctx, items, ni, 64);
         anchor_items(ctx, items, ni, 32);
     }
     circle_candidates(ctx, items, idx64, n64, 64, &sc, now);
-    if (n32 > n64) {
+    if (idx32) {
         /* Some items have 4-byte DSNs: project everything on 2^32 (4.8). */
         sampo__item *proj = items;
         for (uint32_t k = 0; k < n32; k++) {

@@ -26,7 +26,7 @@ typedef struct sampo__item {
     uint64_t len;            /* hull of the sender's DSNs and the peer's DATA_ACKs */
     uint64_t maxgap;         /* largest gap between consecutive retained segments */
     uint64_t reach;          /* how far around it pairs are looked for */
-    uint32_t nseg;           /* retained segments */
+    uint16_t nseg;           /* retained segments (saturates) */
     uint8_t dir;             /* the sender's direction index in sf->dir */
     uint8_t bits;            /* 32 or 64: the circle it lives on */
     uint8_t native_bits;     /* the DSN width actually seen */
@@ -62,8 +62,8 @@ typedef struct sampo__pair {
     uint64_t id[2];          /* subflow ids, id[0] < id[1] */
     double phi;
     uint64_t updated_ns;
-    uint64_t run;            /* last run that evaluated it */
-    uint32_t reinjections;
+    uint32_t run;            /* last run that evaluated it (low 32 bits) */
+    uint16_t reinjections;   /* saturates */
     uint8_t verdict, method;
 } sampo__pair;
 

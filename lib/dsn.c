@@ -30,6 +30,12 @@ static uint64_t unwrap(sampo_ctx *ctx, uint64_t *last, uint8_t *bits, uint64_t v
     return u;
 }
 
+static inline uint32_t seg_time(const sampo_ctx *ctx, uint64_t ts)
+{
+    uint64_t ms = (ts - ctx->t0_ns) / 1000000;
+    return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
 static void seg_push(sampo_ctx *ctx, sampo__dir *d, uint64_t dsn, uint32_t ssn, uint16_t len,
                      uint64_t now)
 {
@@ -38,14 +44,16 @@ static void seg_push(sampo_ctx *ctx, sampo__dir *d, uint64_t dsn, uint32_t ssn, 
     uint32_t look = d->seg_n < 8 ? d->seg_n : 8;
     for (uint32_t i = 1; i <= look; i++) {
         const sampo__seg *s = &d->segs[(d->seg_head + d->seg_n - i) % d->seg_cap];
-        if (s->dsn == dsn && s->len == len && s->ssn == ssn) {
+        if (s->dsn == dsn && s->len == len && s->ssn_lo == (uint16_t)ssn) {
             sampo__count(ctx, SAMPO_CNT_DSN_SEGMENTS_DUP);
             return;
         }
     }
     if (d->seg_n == d->seg_cap) {
         uint32_t max = (uint32_t)ctx->opt.max_segments;
-        uint32_t ncap = d->seg_cap ? d->seg_cap * 2 : 8;
+        /* Small rings grow by 8 (sampled subflows hold tens of segments),
+         * larger ones by half: little slack either way. */
+        uint32_t ncap = d->seg_cap < 64 ? d->seg_cap + 8 : d->seg_cap + d->seg_cap / 2;
         if (ncap > max)
             ncap = max;
         sampo__seg *n = ncap > d->seg_cap ? sampo__mem_alloc(&ctx->mem, ncap * sizeof(*n)) : NULL;
@@ -68,10 +76,9 @@ static void seg_push(sampo_ctx *ctx, sampo__dir *d, uint64_t dsn, uint32_t ssn, 
     }
     sampo__seg *s = &d->segs[(d->seg_head + d->seg_n) % d->seg_cap];
     s->dsn = dsn;
-    s->ssn = ssn;
+    s->ssn_lo = (uint16_t)ssn;
     s->len = len;
-    s->flags = 0;
-    s->ts_ns = now;
+    s->t_ms = seg_time(ctx, now);
     d->seg_n++;
     sampo__count(ctx, SAMPO_CNT_DSN_SEGMENTS);
 }
@@ -171,10 +178,12 @@ void sampo__dsn_on_packet(sampo_ctx *ctx, sampo__subflow *sf, int dir, const sam
 
 void sampo__dsn_prune(sampo_ctx *ctx, sampo__subflow *sf, uint64_t horizon_ns)
 {
-    (void)ctx;
+    if (horizon_ns <= ctx->t0_ns)
+        return;
+    uint32_t horizon = seg_time(ctx, horizon_ns);
     for (int i = 0; i < 2; i++) {
         sampo__dir *d = &sf->dir[i];
-        while (d->seg_n && d->segs[d->seg_head].ts_ns < horizon_ns) {
+        while (d->seg_n && d->segs[d->seg_head].t_ms < horizon) {
             d->seg_head = (d->seg_head + 1) % d->seg_cap;
             d->seg_n--;
             d->dirty = 1;

@@ -19,7 +19,7 @@ static bool ring_grow(sampo_ctx *ctx)
     uint32_t max = (uint32_t)ctx->opt.max_events;
     if (ctx->ev_cap >= max)
         return false;
-    uint32_t ncap = ctx->ev_cap ? ctx->ev_cap * 2 : 64;
+    uint32_t ncap = ctx->ev_cap ? ctx->ev_cap * 2 : 16;
     if (ncap > max)
         ncap = max;
     sampo_event *n = sampo__mem_alloc(&ctx->mem, (size_t)ncap * sizeof(*n));

@@ -29,17 +29,42 @@ void sampo__fkey_from_pkt(const sampo__pkt *p, sampo__fkey *k, int *dir)
     *dir = d;
 }
 
-static uint64_t key_hash(const sampo_ctx *ctx, const sampo__fkey *k)
+unsigned sampo__fkey_hash(const sampo_ctx *ctx, const sampo__fkey *k)
 {
-    return sampo__hash(ctx->seed, k, sizeof(*k));
+    return (unsigned)sampo__hash(ctx->seed, k, sizeof(*k));
 }
 
-sampo__subflow *sampo__flow_find(sampo_ctx *ctx, const sampo__fkey *k)
+sampo__subflow *sampo__flow_find(sampo_ctx *ctx, const sampo__fkey *k, unsigned hv)
 {
     sampo__subflow *sf = NULL;
-    unsigned hv = (unsigned)key_hash(ctx, k);
     HASH_FIND_BYHASHVALUE(hh, ctx->flows, k, sizeof(*k), hv, sf);
     return sf;
+}
+
+/* Ask the cache for the bucket of hash hv (stage 1 of a batch) and then
+ * for the first entry of its chain (stage 2): by the time the packet is
+ * processed, its lookup and its subflow are in cache.  Hints only. */
+void sampo__flow_prefetch_bucket(const sampo_ctx *ctx, unsigned hv)
+{
+    if (!ctx->flows)
+        return;
+    const UT_hash_table *t = ctx->flows->hh.tbl;
+    __builtin_prefetch(&t->buckets[hv & (t->num_buckets - 1U)]);
+}
+
+void sampo__flow_prefetch_entry(const sampo_ctx *ctx, unsigned hv)
+{
+    if (!ctx->flows)
+        return;
+    const UT_hash_table *t = ctx->flows->hh.tbl;
+    const UT_hash_handle *h = t->buckets[hv & (t->num_buckets - 1U)].hh_head;
+    if (h) {
+        const char *sf = (const char *)h - t->hho;
+        __builtin_prefetch(sf);
+        __builtin_prefetch(sf + 64);
+        __builtin_prefetch(sf + offsetof(sampo__subflow, dir));
+        __builtin_prefetch(sf + offsetof(sampo__subflow, dir) + sizeof(sampo__dir));
+    }
 }
 
 static void lru_unlink(sampo_ctx *ctx, sampo__subflow *sf)
@@ -66,12 +91,16 @@ static void lru_append(sampo_ctx *ctx, sampo__subflow *sf)
     ctx->lru_tail = sf;
 }
 
+/* A busy subflow is moved to the tail at most 16 times per idle timeout:
+ * the list stays ordered to within idle/16, and most packets touch no
+ * neighbour's cache line. */
 void sampo__flow_touch(sampo_ctx *ctx, sampo__subflow *sf, uint64_t now)
 {
     sf->last_ns = now;
-    if (ctx->lru_tail != sf) {
+    if (ctx->lru_tail != sf && now - sf->lru_ns >= (uint64_t)ctx->opt.idle_ns / 16) {
         lru_unlink(ctx, sf);
         lru_append(ctx, sf);
+        sf->lru_ns = now;
     }
 }
 
@@ -100,7 +129,7 @@ void *sampo__alloc_evicting(sampo_ctx *ctx, size_t size)
     }
 }
 
-sampo__subflow *sampo__flow_create(sampo_ctx *ctx, const sampo__fkey *k, uint64_t now)
+sampo__subflow *sampo__flow_create(sampo_ctx *ctx, const sampo__fkey *k, unsigned hv, uint64_t now)
 {
     while ((int64_t)ctx->n_flows >= ctx->opt.max_subflows) {
         if (!sampo__flow_evict_one(ctx))
@@ -111,7 +140,7 @@ sampo__subflow *sampo__flow_create(sampo_ctx *ctx, const sampo__fkey *k, uint64_
         return NULL;
     sf->key = *k;
     sf->id = ++ctx->next_flow_id;
-    sf->first_ns = sf->last_ns = now;
+    sf->first_ns = sf->last_ns = sf->lru_ns = now;
     sf->initiator = -1;
     sf->version = SAMPO__UNKNOWN_VERSION;
     for (int d = 0; d < 2; d++)
@@ -120,7 +149,6 @@ sampo__subflow *sampo__flow_create(sampo_ctx *ctx, const sampo__fkey *k, uint64_
     /* Pinned: the evictions that make room for its entries must not take it. */
     sf->pinned = 1;
     bool ok;
-    unsigned hv = (unsigned)key_hash(ctx, k);
     SAMPO__HASH_ADD_EVICTING(ctx, hh, ctx->flows, &sf->key, sizeof(sf->key), hv, sf, ok);
     if (!ok) {
         sampo__mem_free(&ctx->mem, sf);
@@ -159,9 +187,16 @@ void sampo__flow_remove(sampo_ctx *ctx, sampo__subflow *sf, int reason)
 void sampo__flow_expire(sampo_ctx *ctx, uint64_t now)
 {
     uint64_t idle = (uint64_t)ctx->opt.idle_ns;
-    while (ctx->lru_head && now - ctx->lru_head->last_ns >= idle && now >= ctx->lru_head->last_ns) {
+    while (ctx->lru_head && now >= ctx->lru_head->lru_ns && now - ctx->lru_head->lru_ns >= idle) {
+        sampo__subflow *sf = ctx->lru_head;
+        if (now - sf->last_ns < idle) { /* used since it was placed: its turn comes later */
+            lru_unlink(ctx, sf);
+            lru_append(ctx, sf);
+            sf->lru_ns = sf->last_ns;
+            continue;
+        }
         sampo__count(ctx, SAMPO_CNT_SUBFLOWS_EXPIRED);
-        sampo__flow_remove(ctx, ctx->lru_head, SAMPO_CLOSE_TIMEOUT);
+        sampo__flow_remove(ctx, sf, SAMPO_CLOSE_TIMEOUT);
     }
 }
 

@@ -37,31 +37,31 @@ typedef struct sampo__fkey {
     uint8_t zero[3];
 } sampo__fkey;
 
-/* One retained DSN segment (a DSS mapping as sampled). */
+/* One retained DSN segment (a DSS mapping as sampled): 16 bytes. */
 typedef struct sampo__seg {
     uint64_t dsn;            /* unwrapped start */
-    uint64_t ts_ns;
-    uint32_t ssn;
+    uint32_t t_ms;           /* packet time in ms since the context's first packet */
     uint16_t len;            /* data-level length; 1 for a DATA_FIN-only mapping */
-    uint16_t flags;
+    uint16_t ssn_lo;         /* low bits of the subflow sequence number (dedupe) */
 } sampo__seg;
 
-/* Per-direction state: the sender of this direction owns the DSN space. */
+/* Per-direction state: the sender of this direction owns the DSN space.
+ * What every data packet touches comes first (one cache line). */
 typedef struct sampo__dir {
     uint64_t pkts, bytes, dss_pkts;
     uint64_t dsn_lo, dsn_hi; /* unwrapped span of the sender's DSNs, hi exclusive */
-    uint64_t ack_lo, ack_hi; /* DATA_ACKs this sender sent: positions in the peer's space */
-    uint64_t dsn_last, ack_last; /* last unwrapped values (serial arithmetic anchor) */
-    uint64_t key;            /* this sender's MPTCP key */
+    uint64_t dsn_last;       /* last unwrapped DSN (serial arithmetic anchor) */
     sampo__seg *segs;        /* ring of retained segments */
     uint32_t seg_n, seg_cap, seg_head;
     uint8_t dsn_bits, ack_bits;
-    uint8_t has_key, fin, data_fin, rst;
-    int16_t addr_id;         /* address id this sender announced, -1 unknown */
+    uint8_t fin, data_fin, rst;
     /* Association cache: valid while !dirty (no new DSN, ACK or segment
      * change since the last run). */
     uint8_t dirty;
+    int16_t addr_id;         /* address id this sender announced, -1 unknown */
     uint32_t gap_nseg;
+    uint64_t ack_lo, ack_hi; /* DATA_ACKs this sender sent: positions in the peer's space */
+    uint64_t ack_last;
     uint64_t gap_max;
 } sampo__dir;
 
@@ -69,17 +69,20 @@ struct sampo__session;
 struct sampo__conn;
 
 typedef struct sampo__subflow {
-    UT_hash_handle hh;       /* by key */
-    UT_hash_handle hh_id;    /* by id */
+    UT_hash_handle hh;       /* by key; the key follows, for one cache line less per lookup */
     sampo__fkey key;
+    /* Touched by every packet. */
+    uint64_t last_ns;
+    uint64_t lru_ns;         /* last_ns when it was last moved to the LRU tail */
+    struct sampo__session *sess;
+    UT_hash_handle hh_id;    /* by id */
     uint64_t id;
     struct sampo__subflow *lru_prev, *lru_next;  /* oldest first */
     struct sampo__subflow *sess_prev, *sess_next;/* members, by id */
     struct sampo__subflow *conn_prev, *conn_next;/* members of the conn */
-    struct sampo__session *sess;
     struct sampo__conn *conn;
     sampo__dir dir[2];       /* dir[d]: packets sent by endpoint d of the key */
-    uint64_t first_ns, last_ns;
+    uint64_t first_ns;
     double confidence;       /* of its tie to the session */
     uint32_t reinjections;
     uint32_t join_token;
@@ -156,6 +159,7 @@ struct sampo_ctx {
     bool active;             /* a packet was fed: options are frozen */
     bool hash_oom;           /* set by uthash on a refused allocation */
     uint64_t now_ns, next_run_ns;
+    uint64_t t0_ns;          /* the first packet's time (segment times are relative) */
 
     sampo__subflow *flows;   /* by key */
     sampo__subflow *flows_by_id;
@@ -192,8 +196,11 @@ uint64_t sampo__hash(uint64_t seed, const void *data, size_t len);
 
 /* flow_table.c */
 void sampo__fkey_from_pkt(const sampo__pkt *p, sampo__fkey *k, int *dir);
-sampo__subflow *sampo__flow_find(sampo_ctx *ctx, const sampo__fkey *k);
-sampo__subflow *sampo__flow_create(sampo_ctx *ctx, const sampo__fkey *k, uint64_t now);
+unsigned sampo__fkey_hash(const sampo_ctx *ctx, const sampo__fkey *k);
+sampo__subflow *sampo__flow_find(sampo_ctx *ctx, const sampo__fkey *k, unsigned hv);
+sampo__subflow *sampo__flow_create(sampo_ctx *ctx, const sampo__fkey *k, unsigned hv, uint64_t now);
+void sampo__flow_prefetch_bucket(const sampo_ctx *ctx, unsigned hv);
+void sampo__flow_prefetch_entry(const sampo_ctx *ctx, unsigned hv);
 void sampo__flow_touch(sampo_ctx *ctx, sampo__subflow *sf, uint64_t now);
 void sampo__flow_remove(sampo_ctx *ctx, sampo__subflow *sf, int reason);
 void sampo__flow_expire(sampo_ctx *ctx, uint64_t now);

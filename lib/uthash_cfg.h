@@ -22,4 +22,15 @@
 
 #include <uthash.h>
 
+/* uthash expands a table when one bucket's chain reaches 10 entries, which
+ * lets average chains grow to several entries, each a cache miss on a large
+ * table.  A smaller threshold shortens them, but uthash expands on the
+ * longest chain, so a very small one makes the bucket count grow faster
+ * than the items (at 4, 1.8 KB per subflow at 100k against 1.4 KB at 10k).
+ * 6 measured best for time and stays about linear in memory
+ * (docs/benchmarks.md).  The macro is expanded where HASH_ADD is used, so
+ * redefining it here takes effect. */
+#undef HASH_BKT_CAPACITY_THRESH
+#define HASH_BKT_CAPACITY_THRESH 6U
+
 #endif

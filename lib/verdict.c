@@ -68,7 +68,7 @@ void sampo__pair_update(sampo_ctx *ctx, sampo__subflow *a, sampo__subflow *b,
         p->updated_ns = now;
     } else if (ev->verdict == SAMPO_VERDICT_UNDECIDED) {
         /* keep what was decided */
-    } else if (p->run == ctx->run && p->verdict == ev->verdict) {
+    } else if (p->run == (uint32_t)ctx->run && p->verdict == ev->verdict) {
         /* The same run saw the pair's other DSN space: independent
          * evidence for the same conclusion. */
         double phi = 1.0 - (1.0 - p->phi) * (1.0 - ev->phi);
@@ -77,7 +77,7 @@ void sampo__pair_update(sampo_ctx *ctx, sampo__subflow *a, sampo__subflow *b,
         if (phi != p->phi)
             p->updated_ns = now;
         p->phi = phi;
-    } else if (p->run == ctx->run && p->verdict != SAMPO_VERDICT_UNDECIDED) {
+    } else if (p->run == (uint32_t)ctx->run && p->verdict != SAMPO_VERDICT_UNDECIDED) {
         /* The two spaces disagree in one run: the stronger one stands. */
         if (ev->phi > p->phi) {
             p->verdict = ev->verdict;
@@ -100,11 +100,9 @@ void sampo__pair_update(sampo_ctx *ctx, sampo__subflow *a, sampo__subflow *b,
         sampo__count(ctx, SAMPO_CNT_VERDICTS_REVISED);
         emit_revised(ctx, a, b, p, old, now);
     }
-    if (p->run == ctx->run)
-        p->reinjections += ev->reinjections;
-    else
-        p->reinjections = ev->reinjections;
-    p->run = ctx->run;
+    uint32_t r = (p->run == (uint32_t)ctx->run ? p->reinjections : 0) + ev->reinjections;
+    p->reinjections = r > UINT16_MAX ? UINT16_MAX : (uint16_t)r;
+    p->run = (uint32_t)ctx->run;
 }
 
 bool sampo__pair_known(sampo_ctx *ctx, const sampo__subflow *a, const sampo__subflow *b)

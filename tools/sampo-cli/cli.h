@@ -51,6 +51,7 @@ struct cli_config {
     enum cli_format format;
     const char *output;  /* -o FILE, NULL = standard output */
     int events;          /* --events */
+    int pairs;           /* --pairs: the pair verdicts after the flush */
     int quiet;           /* -q */
     int verbose;         /* -v: counters on standard error */
     int progress;        /* 0 with --no-progress */

@@ -1,6 +1,7 @@
 /*
  * fmt_csv.c - CSV: a header line, then one row per subflow.  With
  * --events, an event table (own header) comes first, then an empty line.
+ * With --pairs, an empty line and a pair table (own header) come last.
  * Counters are not part of the CSV (-v prints them on standard error).
  *
  * SPDX-License-Identifier: BSD-3-Clause
@@ -15,6 +16,9 @@ static const char subflow_header[] =
     "dss_fwd,dss_rev,first,last,backup,version,subflow_id,initiator_known,fallback,closed,"
     "close_reason,dsn_bits_fwd,dsn_bits_rev,dsn_lo_fwd,dsn_hi_fwd,dsn_lo_rev,dsn_hi_rev,"
     "addr_id_fwd,addr_id_rev,reinjections\n";
+
+static const char pair_header[] =
+    "flow_a,flow_b,subflow_id_a,subflow_id_b,verdict,method,confidence,reinjections,updated\n";
 
 static void csv_begin(struct writer *w, const struct cli_config *cfg)
 {
@@ -126,6 +130,29 @@ static void csv_end(struct writer *w, const sampo_ctx *ctx, const struct cli_cou
     (void)t;
 }
 
+static void csv_pairs(struct writer *w, const struct report_pairs *pairs)
+{
+    size_t i;
+
+    w_putc(w, '\n'); /* after the subflow table */
+    w_puts(w, pair_header);
+    for (i = 0; i < pairs->n; i++) {
+        const struct report_pair *p = &pairs->items[i];
+
+        w_csv_str(w, p->flow[0]); /* empty: the subflow is gone */
+        w_putc(w, ',');
+        w_csv_str(w, p->flow[1]);
+        w_printf(w, ",%" PRIu64 ",%" PRIu64 ",%s,%s,", p->info.subflow_id[0],
+                 p->info.subflow_id[1], verdict_name(p->info.verdict),
+                 sampo_method_name(p->info.method));
+        w_real(w, p->info.confidence);
+        w_printf(w, ",%" PRIu32 ",", p->info.reinjections);
+        w_ts(w, p->info.updated_ns);
+        w_putc(w, '\n');
+    }
+}
+
 const struct formatter fmt_csv = {
     csv_begin, csv_event, csv_results, csv_session, csv_unassociated, csv_end,
+    csv_pairs, 1,
 };

@@ -15,13 +15,14 @@
 #define F_FLOW (1u << 2)
 #define F_PEER (1u << 3)
 #define F_METHOD (1u << 4)  /* method and confidence */
-#define F_VERDICT (1u << 5) /* verdict and old_verdict */
+#define F_VERDICT (1u << 5) /* verdict */
 #define F_REASON (1u << 6)
 #define F_VERSION (1u << 7)
 #define F_ADDR (1u << 8)    /* addr, port, echo */
 #define F_ADDR_ID (1u << 9)
 #define F_BACKUP (1u << 10)
 #define F_DSN (1u << 11)
+#define F_OLD_VERDICT (1u << 12)
 
 const char *const event_csv_columns[] = {
     "session", "other_session", "flow", "peer", "method", "confidence", "verdict",
@@ -34,8 +35,11 @@ static unsigned type_fields(int type)
     switch (type) {
     case SAMPO_EV_SESSION_OPENED: return F_SESSION | F_FLOW | F_VERSION;
     case SAMPO_EV_SUBFLOW_JOINED: return F_SESSION | F_OTHER | F_FLOW | F_METHOD | F_BACKUP;
-    case SAMPO_EV_VERDICT_REVISED: return F_SESSION | F_FLOW | F_PEER | F_METHOD | F_VERDICT;
-    case SAMPO_EV_CONFLICT: return F_SESSION | F_OTHER | F_FLOW | F_PEER | F_METHOD;
+    case SAMPO_EV_VERDICT_REVISED:
+        return F_SESSION | F_FLOW | F_PEER | F_METHOD | F_VERDICT | F_OLD_VERDICT;
+    /* The vetoed tie: its verdict (same), method and Φ.  A conflict has no
+     * earlier verdict; the library leaves old_verdict zero. */
+    case SAMPO_EV_CONFLICT: return F_SESSION | F_OTHER | F_FLOW | F_PEER | F_METHOD | F_VERDICT;
     case SAMPO_EV_SESSION_CLOSED: return F_SESSION | F_REASON;
     case SAMPO_EV_ADD_ADDR: return F_SESSION | F_FLOW | F_ADDR | F_ADDR_ID;
     case SAMPO_EV_REMOVE_ADDR: return F_SESSION | F_FLOW | F_ADDR_ID;
@@ -105,10 +109,10 @@ int event_fields(const sampo_event *ev, struct evfield *out, struct evtext *text
         add(&out[n++], "method", EVF_STR)->s = sampo_method_name(ev->method);
         add(&out[n++], "confidence", EVF_REAL)->r = ev->confidence;
     }
-    if (m & F_VERDICT) {
+    if (m & F_VERDICT)
         add(&out[n++], "verdict", EVF_STR)->s = verdict_name(ev->verdict);
+    if (m & F_OLD_VERDICT)
         add(&out[n++], "old_verdict", EVF_STR)->s = verdict_name(ev->old_verdict);
-    }
     if (m & F_REASON) {
         add(&out[n++], "reason", EVF_STR)->s = sampo_close_reason_name(ev->reason);
         add(&out[n++], "reason_code", EVF_INT)->i = ev->reason;

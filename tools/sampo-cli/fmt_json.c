@@ -1,6 +1,6 @@
 /*
- * fmt_json.c - JSON lines: one object per line (events, sessions,
- * unassociated subflows, counters).
+ * fmt_json.c - JSON lines: one object per line (events, pair verdicts,
+ * sessions, unassociated subflows, counters).
  *
  * SPDX-License-Identifier: BSD-3-Clause
  */
@@ -224,6 +224,42 @@ static void json_end(struct writer *w, const sampo_ctx *ctx, const struct cli_co
     w_puts(w, "}\n");
 }
 
+static void json_pairs(struct writer *w, const struct report_pairs *pairs)
+{
+    size_t i;
+    int k;
+
+    for (i = 0; i < pairs->n; i++) {
+        const struct report_pair *p = &pairs->items[i];
+
+        w_puts(w, "{\"type\":\"pair\"");
+        key(w, "flows");
+        w_putc(w, '[');
+        for (k = 0; k < 2; k++) {
+            if (k)
+                w_putc(w, ',');
+            if (p->flow[k][0])
+                w_json_str(w, p->flow[k]);
+            else
+                w_puts(w, "null");
+        }
+        w_putc(w, ']');
+        pair_u64(w, "subflows", p->info.subflow_id);
+        key(w, "verdict");
+        w_json_str(w, verdict_name(p->info.verdict));
+        key(w, "method");
+        w_json_str(w, sampo_method_name(p->info.method));
+        key(w, "confidence");
+        w_real(w, p->info.confidence);
+        key(w, "reinjections");
+        w_printf(w, "%" PRIu32, p->info.reinjections);
+        key(w, "updated");
+        w_ts(w, p->info.updated_ns);
+        w_puts(w, "}\n");
+    }
+}
+
 const struct formatter fmt_json = {
     json_begin, json_event, json_results, json_session, json_unassociated, json_end,
+    json_pairs, 0,
 };

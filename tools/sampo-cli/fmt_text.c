@@ -146,6 +146,37 @@ static void text_end(struct writer *w, const sampo_ctx *ctx, const struct cli_co
     text_counter_table(w, ctx, cc, 1);
 }
 
+/* "pairs  N pairs", then per pair: verdict, both flows ("-" for a subflow
+ * no longer tracked), method and confidence, subflow ids, reinjections
+ * and the time of the last change. */
+static void text_pairs(struct writer *w, const struct report_pairs *pairs)
+{
+    size_t i, width[2] = {1, 1};
+    int k;
+
+    for (i = 0; i < pairs->n; i++) {
+        for (k = 0; k < 2; k++) {
+            size_t len = strlen(pairs->items[i].flow[k]);
+            if (len > width[k])
+                width[k] = len;
+        }
+    }
+    w_printf(w, "pairs  %zu pair%s\n", pairs->n, pairs->n == 1 ? "" : "s");
+    for (i = 0; i < pairs->n; i++) {
+        const struct report_pair *p = &pairs->items[i];
+        const sampo_pair_info *s = &p->info;
+
+        w_printf(w, "  %-9s  %-*s  %-*s  %s %.3f  subflows %" PRIu64 "/%" PRIu64
+                    "  reinjections %" PRIu32 "  updated ",
+                 verdict_name(s->verdict), (int)width[0], p->flow[0][0] ? p->flow[0] : "-",
+                 (int)width[1], p->flow[1][0] ? p->flow[1] : "-", sampo_method_name(s->method),
+                 s->confidence, s->subflow_id[0], s->subflow_id[1], s->reinjections);
+        w_ts(w, s->updated_ns);
+        w_putc(w, '\n');
+    }
+}
+
 const struct formatter fmt_text = {
     text_begin, text_event, text_results, text_session, text_unassociated, text_end,
+    text_pairs, 0,
 };

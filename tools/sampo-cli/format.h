@@ -36,6 +36,11 @@ struct formatter {
     /* Totals and counters at the very end. */
     void (*end)(struct writer *w, const sampo_ctx *ctx, const struct cli_counters *cc,
                 const struct report_totals *t);
+    /* --pairs: the pair verdicts, in the library's order (called even when
+     * there are none).  Before the first session, or with pairs_last after
+     * the unassociated subflows (CSV: a table after the subflow table). */
+    void (*pairs)(struct writer *w, const struct report_pairs *pairs);
+    int pairs_last;
 };
 
 extern const struct formatter fmt_text;

@@ -29,6 +29,7 @@ enum {
     OPT_MAX_MEM,
     OPT_SEED,
     OPT_EVENTS,
+    OPT_PAIRS,
     OPT_FORMAT,
     OPT_NO_PROGRESS,
     OPT_STRICT,
@@ -52,6 +53,7 @@ static const struct option long_opts[] = {
     {"max-memory", required_argument, NULL, OPT_MAX_MEM},
     {"seed", required_argument, NULL, OPT_SEED},
     {"events", no_argument, NULL, OPT_EVENTS},
+    {"pairs", no_argument, NULL, OPT_PAIRS},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"output", required_argument, NULL, 'o'},
     {"quiet", no_argument, NULL, 'q'},
@@ -113,6 +115,9 @@ void options_usage(FILE *fp)
         "      --format=FMT      text (default), json or csv\n"
         "  -o, --output=FILE     write to FILE instead of standard output\n"
         "      --events          also print every event as it happens\n"
+        "      --pairs           also print the pair verdicts of the DSN analysis\n"
+        "                        (same, distinct or undecided, with method and\n"
+        "                        confidence) as they stand at the end\n"
         "  -q, --quiet           no warnings, no progress bar\n"
         "  -v, --verbose         all counters on standard error at the end\n"
         "      --no-progress     no progress bar (shown only on a terminal)\n"
@@ -262,6 +267,9 @@ static int one_option(struct cli_config *cfg, int c, const char *arg, int *seed_
         return add_libopt(cfg, "--seed", SAMPO_OPT_HASH_SEED, 0, (int64_t)u, 0, 0);
     case OPT_EVENTS:
         cfg->events = 1;
+        return 0;
+    case OPT_PAIRS:
+        cfg->pairs = 1;
         return 0;
     case OPT_FORMAT:
         if (strcmp(arg, "text") == 0)

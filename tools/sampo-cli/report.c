@@ -1,5 +1,6 @@
 /*
- * report.c - subflow collection in a stable order, CLI counters.
+ * report.c - subflow collection in a stable order, pair verdicts, CLI
+ * counters.
  *
  * SPDX-License-Identifier: BSD-3-Clause
  */
@@ -108,6 +109,53 @@ int report_collect(sampo_ctx *ctx, uint64_t session_id, struct report_list *list
 }
 
 void report_list_free(struct report_list *list)
+{
+    free(list->items);
+    memset(list, 0, sizeof *list);
+}
+
+static int push_pair(struct report_pairs *list, const sampo_pair_info *info)
+{
+    struct report_pair *it;
+    int i;
+
+    if (list->n == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 8;
+        void *p = realloc(list->items, cap * sizeof *list->items);
+        if (p == NULL)
+            return SAMPO_E_NOMEM;
+        list->items = p;
+        list->cap = cap;
+    }
+    it = &list->items[list->n++];
+    it->info = *info;
+    for (i = 0; i < 2; i++) {
+        const sampo_flow *f = &info->flow[i];
+        if ((f->family != 4 && f->family != 6) ||
+            sampo_flow_format(f, it->flow[i], sizeof it->flow[i]) < 0)
+            it->flow[i][0] = '\0'; /* the subflow is gone */
+    }
+    return 0;
+}
+
+int report_collect_pairs(sampo_ctx *ctx, struct report_pairs *list)
+{
+    uint64_t cursor = 0;
+    sampo_pair_info info;
+
+    memset(&info, 0, sizeof info); /* as in report_collect() */
+    info.size = sizeof info;
+    list->n = 0;
+    while (sampo_ctx_next_pair(ctx, &cursor, &info) > 0) {
+        if (push_pair(list, &info) != 0)
+            return SAMPO_E_NOMEM;
+        memset(&info, 0, sizeof info);
+        info.size = sizeof info;
+    }
+    return 0;
+}
+
+void report_pairs_free(struct report_pairs *list)
 {
     free(list->items);
     memset(list, 0, sizeof *list);

@@ -25,6 +25,18 @@ struct report_list {
     size_t n, cap;
 };
 
+/* One pair verdict; flow[i] is "" when that subflow is no longer tracked
+ * (family 0). */
+struct report_pair {
+    sampo_pair_info info;
+    char flow[2][REPORT_FLOW_LEN];
+};
+
+struct report_pairs {
+    struct report_pair *items;
+    size_t n, cap;
+};
+
 /* Counters kept by the CLI itself, printed after the library's. */
 struct cli_counters {
     uint64_t packets_read;       /* delivered by the input */
@@ -51,6 +63,13 @@ uint64_t report_cli_counter(const struct cli_counters *c, int i);
  */
 int report_collect(sampo_ctx *ctx, uint64_t session_id, struct report_list *list);
 void report_list_free(struct report_list *list);
+
+/*
+ * Fill `list` with the pair verdicts of the last association run, in the
+ * library's order (sampo_ctx_next_pair()).  @return 0 or SAMPO_E_NOMEM.
+ */
+int report_collect_pairs(sampo_ctx *ctx, struct report_pairs *list);
+void report_pairs_free(struct report_pairs *list);
 
 /* "initial", "join" or "unknown". */
 const char *report_role(const sampo_subflow_info *info);

@@ -14,6 +14,7 @@ int results_print(struct writer *w, const struct formatter *fmt, const struct cl
                   sampo_ctx *ctx, const struct cli_counters *cc, struct report_totals *t)
 {
     struct report_list list = {NULL, 0, 0};
+    struct report_pairs pairs = {NULL, 0, 0};
     sampo_session_info s;
     uint64_t cursor = 0;
     int rc = 0;
@@ -21,7 +22,16 @@ int results_print(struct writer *w, const struct formatter *fmt, const struct cl
     memset(t, 0, sizeof *t);
     memset(&s, 0, sizeof s); /* SAMPO_SESSION_INFO_INIT warns in GCC -Wextra */
     s.size = sizeof s;
+    if (cfg->pairs) {
+        rc = report_collect_pairs(ctx, &pairs);
+        if (rc != 0) {
+            report_pairs_free(&pairs);
+            return rc;
+        }
+    }
     fmt->results(w, cfg);
+    if (cfg->pairs && !fmt->pairs_last)
+        fmt->pairs(w, &pairs);
     while (!w->failed && sampo_ctx_next_session(ctx, &cursor, &s) > 0) {
         rc = report_collect(ctx, s.session_id, &list);
         if (rc != 0)
@@ -39,9 +49,12 @@ int results_print(struct writer *w, const struct formatter *fmt, const struct cl
             t->unassociated = list.n;
         }
     }
+    if (rc == 0 && cfg->pairs && fmt->pairs_last)
+        fmt->pairs(w, &pairs);
     if (rc == 0)
         fmt->end(w, ctx, cc, t);
     report_list_free(&list);
+    report_pairs_free(&pairs);
     return rc;
 }
 

@@ -10,8 +10,9 @@
 #include "format.h"
 
 /*
- * Sessions in id order, then unassociated subflows, then counters, in
- * the format of `fmt`.  @return 0, or SAMPO_E_NOMEM.
+ * With --pairs the pair verdicts (see struct formatter), then sessions in
+ * id order, then unassociated subflows, then counters, in the format of
+ * `fmt`.  @return 0, or SAMPO_E_NOMEM.
  */
 int results_print(struct writer *w, const struct formatter *fmt, const struct cli_config *cfg,
                   sampo_ctx *ctx, const struct cli_counters *cc, struct report_totals *t);

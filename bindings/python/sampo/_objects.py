@@ -161,8 +161,8 @@ class Session(_Snapshot):
 _EV_FIELDS = {
     _sampo.SAMPO_EV_SESSION_OPENED: {"session", "flow", "version"},
     _sampo.SAMPO_EV_SUBFLOW_JOINED: {"session", "other_session", "flow", "method", "backup"},
-    _sampo.SAMPO_EV_VERDICT_REVISED: {"session", "flow", "peer", "method", "verdict"},
-    _sampo.SAMPO_EV_CONFLICT: {"session", "other_session", "flow", "peer", "method"},
+    _sampo.SAMPO_EV_VERDICT_REVISED: {"session", "flow", "peer", "method", "verdict", "old_verdict"},
+    _sampo.SAMPO_EV_CONFLICT: {"session", "other_session", "flow", "peer", "method", "verdict"},
     _sampo.SAMPO_EV_SESSION_CLOSED: {"session", "reason"},
     _sampo.SAMPO_EV_ADD_ADDR: {"session", "flow", "addr", "addr_id"},
     _sampo.SAMPO_EV_REMOVE_ADDR: {"session", "flow", "addr_id"},
@@ -218,6 +218,7 @@ class Event(_Snapshot):
             kw["confidence"] = d["confidence"]
         if "verdict" in want:
             kw["verdict"] = _VERDICTS.get(d["verdict"], "unknown")
+        if "old_verdict" in want:
             kw["old_verdict"] = _VERDICTS.get(d["old_verdict"], "unknown")
         if "reason" in want:
             kw["reason"] = _sampo.sampo_close_reason_name(d["reason"])
