@@ -135,3 +135,77 @@ Test(memory, allocation_failures_are_survived)
         cr_expect_eq(c.live, 0, "leak with a failure every %zu allocations", every);
     }
 }
+
+/* sampo_ctx_feed_batch() is n calls of sampo_ctx_feed(): same statuses,
+ * same counters, same sessions, whatever the burst boundaries. */
+static void run_capture(sampo_ctx *ctx, int batch, size_t burst, int *statuses, size_t *n_out)
+{
+    enum { N = 3000 };
+    static tpkt pk[N];
+    static sampo_packet pp[N];
+    uint64_t s = 11;
+    for (int i = 0; i < N; i++) {
+        uint64_t r = rng(&s);
+        int sess = (int)(r % 50), sub = (int)((r >> 8) % 4);
+        tflow f = tflow4(0x0a000000u + (uint32_t)sess * 4 + (uint32_t)sub, (uint16_t)(40000 + sess),
+                         0x0a100001, 443);
+        uint8_t o[40];
+        if (i % 97 == 5) /* something undecodable now and then */
+            pk[i] = tp_build(&f, TH_ACK, 1, 1, o, opt_dss64(o, 1, 2, 3, 100, 0), 0), pk[i].len = 30;
+        else
+            pk[i] = tp_build(&f, TH_ACK, 1, 1, o,
+                             opt_dss64(o, ((uint64_t)sess << 50) + (uint64_t)i, ((uint64_t)sess << 40) + (uint64_t)i * 1400,
+                                       (uint32_t)i, 1400, 0), 1400);
+        pp[i] = (sampo_packet)SAMPO_PACKET_INIT;
+        pp[i].data = pk[i].buf;
+        pp[i].caplen = pk[i].len;
+        pp[i].wirelen = pk[i].wirelen;
+        pp[i].ts_ns = 1000000 + (uint64_t)i * 1000000;
+    }
+    if (!batch) {
+        for (int i = 0; i < N; i++)
+            statuses[i] = sampo_ctx_feed(ctx, &pp[i]);
+    } else {
+        for (size_t i = 0; i < N; i += burst) {
+            size_t m = N - i < burst ? N - i : burst;
+            cr_assert_eq(sampo_ctx_feed_batch(ctx, &pp[i], m, &statuses[i]), (int)m);
+        }
+    }
+    sampo_ctx_flush(ctx);
+    *n_out = N;
+}
+
+Test(memory, batch_feed_equals_single_feed)
+{
+    static int st1[3000], st2[3000];
+    size_t bursts[] = {1, 7, 16, 100, 3000};
+    sampo_ctx *ref;
+    size_t n;
+    sampo_ctx_create(&ref, NULL);
+    sampo_ctx_set_option(ref, SAMPO_OPT_HASH_SEED, 5);
+    run_capture(ref, 0, 0, st1, &n);
+    for (size_t b = 0; b < sizeof(bursts) / sizeof(bursts[0]); b++) {
+        sampo_ctx *ctx;
+        sampo_ctx_create(&ctx, NULL);
+        sampo_ctx_set_option(ctx, SAMPO_OPT_HASH_SEED, 5);
+        run_capture(ctx, 1, bursts[b], st2, &n);
+        cr_expect_eq(memcmp(st1, st2, n * sizeof(int)), 0, "statuses differ, burst %zu", bursts[b]);
+        for (int c = 0; c < SAMPO_CNT__COUNT; c++)
+            cr_expect_eq(sampo_ctx_counter(ctx, c), sampo_ctx_counter(ref, c), "counter %s, burst %zu",
+                         sampo_counter_name(c), bursts[b]);
+        uint64_t c1 = 0, c2 = 0;
+        sampo_subflow_info a = SAMPO_SUBFLOW_INFO_INIT, b2 = SAMPO_SUBFLOW_INFO_INIT;
+        int k = 0;
+        while (sampo_ctx_next_subflow(ref, 0, &c1, &a) > 0) {
+            cr_assert_eq(sampo_ctx_next_subflow(ctx, 0, &c2, &b2), 1);
+            cr_expect_eq(a.session_id, b2.session_id);
+            cr_expect_eq(a.packets[0] + a.packets[1], b2.packets[0] + b2.packets[1]);
+            k++;
+        }
+        cr_expect_eq(k, 200);
+        sampo_ctx_destroy(ctx);
+    }
+    cr_expect_eq(sampo_ctx_feed_batch(ref, NULL, 1, NULL), SAMPO_E_INVAL);
+    cr_expect_eq(sampo_ctx_feed_batch(ref, NULL, 0, NULL), 0);
+    sampo_ctx_destroy(ref);
+}
