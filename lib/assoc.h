@@ -32,7 +32,12 @@ typedef struct sampo__item {
     uint8_t native_bits;     /* the DSN width actually seen */
     uint8_t side;            /* 0: sent by the client side, 1: by the server side (4.9) */
     uint8_t dirty;           /* changed since the last run */
+    uint32_t crowd;          /* same-side items its range overlaps at the first level */
 } sampo__item;
+
+/* Most any verdict of the two-level analysis (not proximity, not a
+ * reinjection) may claim, alone or combined over a pair's two spaces. */
+#define SAMPO__LEVEL2_MAX 0.998
 
 /* What one evaluation of a pair concluded. */
 typedef struct sampo__eval {

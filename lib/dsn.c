@@ -145,6 +145,16 @@ void sampo__dsn_on_packet(sampo_ctx *ctx, sampo__subflow *sf, int dir, const sam
         span_add(&d->ack_lo, &d->ack_hi, first, u, u);
         d->dirty = 1;
         sampo__count(ctx, SAMPO_CNT_DATA_ACKS);
+        /* A 4-byte DATA_ACK is also kept as a mark (length 0) among the
+         * peer space's segments: where 32-bit spaces crowd, an ACK that
+         * lands exactly on a sibling's mapping boundary is evidence
+         * (assoc.c).  In 64-bit spaces proximity decides; no marks. */
+        if (!o->dss.ack64 && ctx->opt.dsn_evidence) {
+            sampo__dir *peer = &sf->dir[!dir];
+            if (!peer->seg_n || peer->segs[(peer->seg_head + peer->seg_n - 1) % peer->seg_cap].dsn != u)
+                seg_push(ctx, peer, u, 0, 0, now);
+            peer->dirty = 1;
+        }
     }
     if (o->dss.has_map) {
         d->dss_pkts++;

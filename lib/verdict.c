@@ -74,6 +74,8 @@ void sampo__pair_update(sampo_ctx *ctx, sampo__subflow *a, sampo__subflow *b,
         double phi = 1.0 - (1.0 - p->phi) * (1.0 - ev->phi);
         if (ev->phi > p->phi)
             p->method = ev->method;
+        if (p->method == SAMPO_METHOD_DSN_OVERLAP && phi > SAMPO__LEVEL2_MAX)
+            phi = SAMPO__LEVEL2_MAX; /* the cap holds for the pair as a whole */
         if (phi != p->phi)
             p->updated_ns = now;
         p->phi = phi;

@@ -444,3 +444,43 @@ Test(verdicts, below_threshold_stays_apart_and_revision_splits)
     cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_SESSIONS_SPLIT), 1);
     sampo_ctx_destroy(ctx);
 }
+
+/* A crowded 32-bit space: six sessions' data within 2 MB.  Only one
+ * session has two subflows, and their few sampled mappings abut (the
+ * scheduler dealt consecutive mappings to them): contiguity ties them;
+ * nothing ties the others, whose ranges overlap theirs. */
+Test(scenario, contiguity_in_a_crowded_32bit_space)
+{
+    sampo_ctx *ctx = ctx_new(0);
+    uint8_t o[40];
+    tflow a = tflow4(0x0a000001, 40000, 0x0a000101, 22), b = tflow4(0x0a000002, 40001, 0x0a000101, 22);
+    uint32_t base = 1000000;
+    uint64_t t = 1000;
+    for (int k = 0; k < 12; k++) { /* mappings 2k on a, 2k+1 on b, 3000 bytes each */
+        uint32_t d0 = base + (uint32_t)(4 * k) * 3000;
+        tpkt p = tp_build(&a, TH_ACK, 1, 1, o, opt_dss32(o, 9, d0, (uint32_t)k * 3000, 3000), 1400);
+        tp_feed(ctx, &p, t += 10000000);
+        p = tp_build(&b, TH_ACK, 1, 1, o, opt_dss32(o, 9, d0 + 3000, (uint32_t)k * 3000, 3000), 1400);
+        tp_feed(ctx, &p, t += 10000000);
+    }
+    tflow other[5];
+    for (int s = 0; s < 5; s++) {
+        other[s] = tflow4(0x0a000010 + (uint32_t)s, (uint16_t)(41000 + s), 0x0a000101, 22);
+        for (int k = 0; k < 12; k++) {
+            uint32_t d = base + 777u * (uint32_t)(s + 1) + (uint32_t)k * 11000;
+            tpkt p = tp_build(&other[s], TH_ACK, 1, 1, o, opt_dss32(o, 9, d, (uint32_t)k, 1400), 1400);
+            tp_feed(ctx, &p, t += 1000000);
+        }
+    }
+    sampo_ctx_flush(ctx);
+    sampo_subflow_info i;
+    cr_expect_eq(session_of(ctx, &a, &i), session_of(ctx, &b, NULL));
+    cr_expect_eq(i.method, SAMPO_METHOD_DSN_OVERLAP);
+    cr_expect_leq(i.confidence, SAMPO__LEVEL2_MAX); /* never more than the two-level cap */
+    for (int s = 0; s < 5; s++) {
+        cr_expect_neq(session_of(ctx, &other[s], NULL), session_of(ctx, &a, NULL));
+        for (int r = s + 1; r < 5; r++)
+            cr_expect_neq(session_of(ctx, &other[s], NULL), session_of(ctx, &other[r], NULL));
+    }
+    sampo_ctx_destroy(ctx);
+}
