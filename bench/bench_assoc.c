@@ -652,7 +652,7 @@ int main(int argc, char **argv)
             }
         }
         if (used)
-            printf("| time about linear in subflows: at most x15 per 10x from 1k up (exponent <= 1.18) | %s | %s |\n",
+            printf("| wall time about linear in subflows: at most x15 per 10x from 1k up (exponent <= 1.18); the work, by instructions, is in the next section | %s | %s |\n",
                    buf, pf(worst > 0 && worst <= 15.0));
     }
     printf("\n");

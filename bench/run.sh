@@ -45,9 +45,9 @@ tmp=$(mktemp)
         echo "## Work against the number of subflows (instructions)"
         echo
         echo "Wall time depends on how much of the state fits in cache; the work does not. The same"
-        echo "from-scratch association (feed every packet through \\`sampo_ctx_feed_batch()\\`, then"
-        echo "\\`sampo_ctx_flush()\\`) run once under \\`valgrind --tool=callgrind --toggle-collect=work_once\\`"
-        echo "(\\`bench_assoc --one N\\`), counting the instructions of that run only."
+        echo 'from-scratch association (feed every packet through `sampo_ctx_feed_batch()`, then'
+        echo '`sampo_ctx_flush()`) run once under `valgrind --tool=callgrind --toggle-collect=work_once`'
+        echo '(`bench_assoc --one N`), counting the instructions of that run only.'
         echo
         echo "| subflows | instructions | per subflow | x per 10x |"
         echo "| ---: | ---: | ---: | ---: |"

@@ -211,11 +211,6 @@ static uint32_t region_segments(const sampo__item *it, uint64_t rlo, uint64_t g,
     return k;
 }
 
-static int i64_cmp(const void *x, const void *y)
-{
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-    return (a > b) - (a < b);
-}
 
 /* The distinct boundary points of a list: segment starts and ends and ACK
  * marks, reinjected segments left out.  Sorted, into out[]. */
@@ -229,7 +224,16 @@ static uint32_t boundary_points(const span *v, uint32_t n, int64_t *out)
         if (v[i].e != v[i].s)
             out[k++] = v[i].e;
     }
-    qsort(out, k, sizeof(*out), i64_cmp);
+    /* Starts are sorted and ends nearly so: insertion sort is about linear. */
+    for (uint32_t i = 1; i < k; i++) {
+        int64_t x = out[i];
+        uint32_t j = i;
+        while (j > 0 && out[j - 1] > x) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = x;
+    }
     uint32_t d = 0;
     for (uint32_t i = 0; i < k; i++)
         if (!d || out[i] != out[d - 1])
