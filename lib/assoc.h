@@ -74,6 +74,8 @@ typedef struct sampo__pair {
 
 void sampo__pair_update(sampo_ctx *ctx, sampo__subflow *a, sampo__subflow *b,
                         const sampo__eval *ev, uint64_t now);
+void sampo__emit_pair_event(sampo_ctx *ctx, int type, const sampo__subflow *a, const sampo__subflow *b,
+                            int verdict, int old_verdict, int method, double phi, uint64_t now);
 bool sampo__pair_known(sampo_ctx *ctx, const sampo__subflow *a, const sampo__subflow *b);
 void sampo__pairs_gc(sampo_ctx *ctx);
 void sampo__pairs_free(sampo_ctx *ctx);

@@ -112,17 +112,8 @@ static void emit_conflict(sampo_ctx *ctx, sampo__subflow *a, sampo__subflow *b, 
                           uint64_t now)
 {
     sampo__count(ctx, SAMPO_CNT_CONFLICTS);
-    sampo_event *ev = sampo__event_new(ctx, SAMPO_EV_CONFLICT, now);
-    if (!ev)
-        return;
-    ev->session_id = a->sess ? a->sess->id : 0;
-    ev->other_session_id = b->sess ? b->sess->id : 0;
-    sampo__flow_to_public(a, &ev->flow);
-    sampo__flow_to_public(b, &ev->peer);
-    ev->method = (sampo_method)e->method;
-    ev->confidence = e->phi;
-    ev->verdict = SAMPO_VERDICT_SAME;
-    sampo__event_commit(ctx, ev);
+    sampo__emit_pair_event(ctx, SAMPO_EV_CONFLICT, a, b, SAMPO_VERDICT_SAME, SAMPO_VERDICT_UNDECIDED,
+                           e->method, e->phi, now);
 }
 
 typedef struct member {

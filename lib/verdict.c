@@ -16,20 +16,21 @@ static sampo__pair *pair_find(sampo_ctx *ctx, const uint64_t id[2], unsigned *hv
     return p;
 }
 
-static void emit_revised(sampo_ctx *ctx, sampo__subflow *a, sampo__subflow *b, const sampo__pair *p,
-                         int old, uint64_t now)
+/* An event about a pair: a revised verdict, or a vetoed merge. */
+void sampo__emit_pair_event(sampo_ctx *ctx, int type, const sampo__subflow *a, const sampo__subflow *b,
+                            int verdict, int old_verdict, int method, double phi, uint64_t now)
 {
-    sampo_event *ev = sampo__event_new(ctx, SAMPO_EV_VERDICT_REVISED, now);
+    sampo_event *ev = sampo__event_new(ctx, type, now);
     if (!ev)
         return;
     ev->session_id = a->sess ? a->sess->id : 0;
     ev->other_session_id = b->sess ? b->sess->id : 0;
     sampo__flow_to_public(a, &ev->flow);
     sampo__flow_to_public(b, &ev->peer);
-    ev->verdict = (sampo_verdict)p->verdict;
-    ev->old_verdict = (sampo_verdict)old;
-    ev->method = (sampo_method)p->method;
-    ev->confidence = p->phi;
+    ev->verdict = (sampo_verdict)verdict;
+    ev->old_verdict = (sampo_verdict)old_verdict;
+    ev->method = (sampo_method)method;
+    ev->confidence = phi;
     sampo__event_commit(ctx, ev);
 }
 
@@ -100,7 +101,8 @@ void sampo__pair_update(sampo_ctx *ctx, sampo__subflow *a, sampo__subflow *b,
         p->phi = ev->phi;
         p->updated_ns = now;
         sampo__count(ctx, SAMPO_CNT_VERDICTS_REVISED);
-        emit_revised(ctx, a, b, p, old, now);
+        sampo__emit_pair_event(ctx, SAMPO_EV_VERDICT_REVISED, a, b, p->verdict, old, p->method, p->phi,
+                               now);
     }
     uint32_t r = (p->run == (uint32_t)ctx->run ? p->reinjections : 0) + ev->reinjections;
     p->reinjections = r > UINT16_MAX ? UINT16_MAX : (uint16_t)r;

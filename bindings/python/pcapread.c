@@ -1,6 +1,6 @@
 /*
  * pcapread.c - read a capture file through libpcap into a context,
- * sampled exactly as sampo-cli samples it (tools/sampo-cli/sampler.c):
+ * sampled exactly as sampo-cli samples it (the same tools/common/sampler.c):
  *
  *   count:N       keeps the packets whose 0-based index i has i % N == N - 1
  *                 (packets N, 2N, 3N, ...), each fed with sampling rate N;
@@ -19,6 +19,9 @@
 #define _DEFAULT_SOURCE /* pcap.h needs u_int and friends */
 #include "pcapread.h"
 
+#include "linktype.h"
+#include "sampler.h"
+
 #include <errno.h>
 #include <math.h>
 #include <pcap/pcap.h>
@@ -27,225 +30,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* ---- numbers, as sampo-cli parses them (numparse.c) --------------------- */
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-    int base = 10;
-    const char *digits = s;
-    char *end = NULL;
-    unsigned long long v;
-
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        digits = s + 2;
-        if (digits[0] == '\0' || strchr("0123456789abcdefABCDEF", digits[0]) == NULL)
-            return -1;
-    } else if (digits[0] < '0' || digits[0] > '9') {
-        return -1; /* no sign, no blanks, not empty */
-    }
-    errno = 0;
-    v = strtoull(digits, &end, base);
-    if (errno != 0 || end == digits || *end != '\0')
-        return -1;
-    *out = (uint64_t)v;
-    return 0;
-}
-
-static int parse_real(const char *s, double *out)
-{
-    char *end = NULL;
-    double v;
-
-    if (s[0] == '\0' || s[strspn(s, "0123456789.eE+-")] != '\0')
-        return -1; /* plain decimal notation only: no blanks, hex, inf, nan */
-    errno = 0;
-    v = strtod(s, &end);
-    if (end == s || *end != '\0' || !isfinite(v))
-        return -1;
-    if (errno == ERANGE && fabs(v) > 1.0)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* ---- the sampler ---------------------------------------------------------- */
-
-struct sampler {
-    struct sampo_py_sample_spec spec;
-    uint64_t seen, taken;
-    uint64_t last_slot;
-    int have_slot;
-    uint64_t s[4]; /* xoshiro256** state */
-    uint32_t prob_rate;
-};
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t next_u64(struct sampler *s)
-{
-    uint64_t *st = s->s;
-    uint64_t result = rotl(st[1] * 5, 7) * 9;
-    uint64_t t = st[1] << 17;
-
-    st[2] ^= st[0];
-    st[3] ^= st[1];
-    st[1] ^= st[2];
-    st[0] ^= st[3];
-    st[2] ^= t;
-    st[3] = rotl(st[3], 45);
-    return result;
-}
-
-int sampo_py_sample_parse(const char *text, struct sampo_py_sample_spec *out, char *err,
-                          size_t errlen)
-{
-    struct sampo_py_sample_spec sp;
-    const char *arg;
-    char buf[128];
-
-    memset(&sp, 0, sizeof sp);
-    sp.seed = SAMPO_PY_SAMPLE_DEFAULT_SEED;
-    if (text == NULL || text[0] == '\0') {
-        sp.mode = SAMPO_PY_SAMPLE_NONE;
-    } else if (strncmp(text, "count:", 6) == 0) {
-        arg = text + 6;
-        if (parse_u64(arg, &sp.n) != 0 || sp.n < 1 || sp.n > UINT32_MAX) {
-            snprintf(err, errlen, "count:N needs an integer N from 1 to %lu, not '%s'",
-                     (unsigned long)UINT32_MAX, arg);
-            return SAMPO_E_INVAL;
-        }
-        sp.mode = SAMPO_PY_SAMPLE_COUNT;
-    } else if (strncmp(text, "time:", 5) == 0) {
-        uint64_t usec;
-        arg = text + 5;
-        if (parse_u64(arg, &usec) != 0 || usec < 1 || usec > UINT64_MAX / 1000) {
-            snprintf(err, errlen,
-                     "time:USEC needs a positive integer number of microseconds, not '%s'", arg);
-            return SAMPO_E_INVAL;
-        }
-        sp.mode = SAMPO_PY_SAMPLE_TIME;
-        sp.slot_ns = usec * 1000;
-    } else if (strncmp(text, "prob:", 5) == 0) {
-        const char *colon;
-        size_t plen;
-        arg = text + 5;
-        colon = strchr(arg, ':');
-        plen = colon ? (size_t)(colon - arg) : strlen(arg);
-        if (plen >= sizeof buf)
-            plen = sizeof buf - 1;
-        memcpy(buf, arg, plen);
-        buf[plen] = '\0';
-        if (parse_real(buf, &sp.p) != 0 || !(sp.p > 0.0) || sp.p > 1.0) {
-            snprintf(err, errlen, "prob:P needs a probability P with 0 < P <= 1, not '%s'", buf);
-            return SAMPO_E_INVAL;
-        }
-        if (colon != NULL && parse_u64(colon + 1, &sp.seed) != 0) {
-            snprintf(err, errlen, "prob:P:SEED needs an unsigned integer SEED, not '%s'",
-                     colon + 1);
-            return SAMPO_E_INVAL;
-        }
-        sp.mode = SAMPO_PY_SAMPLE_PROB;
-    } else {
-        snprintf(err, errlen, "expected count:N, time:USEC or prob:P[:SEED], not '%s'", text);
-        return SAMPO_E_INVAL;
-    }
-    *out = sp;
-    return SAMPO_OK;
-}
-
-static void sampler_init(struct sampler *s, const struct sampo_py_sample_spec *spec)
-{
-    uint64_t x;
-    int i;
-
-    memset(s, 0, sizeof *s);
-    s->spec = *spec;
-    x = spec->seed;
-    for (i = 0; i < 4; i++)
-        s->s[i] = splitmix64(&x);
-    if (spec->mode == SAMPO_PY_SAMPLE_PROB) {
-        double r = floor(1.0 / spec->p + 0.5);
-        s->prob_rate = r >= 4294967295.0 ? UINT32_MAX : (r < 1.0 ? 1 : (uint32_t)r);
-    }
-}
-
-/* @return 1 to keep the packet (*rate: the 1-in-N it stands for, 0 without
- * sampling), 0 to drop it. */
-static int sampler_take(struct sampler *s, uint64_t ts_ns, uint32_t *rate)
-{
-    int keep = 0;
-    uint64_t idx = s->seen++;
-
-    switch (s->spec.mode) {
-    case SAMPO_PY_SAMPLE_NONE:
-        *rate = 0;
-        s->taken++;
-        return 1;
-    case SAMPO_PY_SAMPLE_COUNT:
-        keep = idx % s->spec.n == s->spec.n - 1;
-        *rate = (uint32_t)s->spec.n;
-        break;
-    case SAMPO_PY_SAMPLE_TIME: {
-        uint64_t slot = ts_ns / s->spec.slot_ns;
-        if (!s->have_slot || slot > s->last_slot) {
-            keep = 1;
-            s->have_slot = 1;
-            s->last_slot = slot;
-        }
-        break;
-    }
-    case SAMPO_PY_SAMPLE_PROB: {
-        double u = (double)(next_u64(s) >> 11) * 0x1.0p-53; /* 53 bits in [0, 1) */
-        keep = u < s->spec.p;
-        *rate = s->prob_rate;
-        break;
-    }
-    }
-    if (!keep)
-        return 0;
-    s->taken++;
-    if (s->spec.mode == SAMPO_PY_SAMPLE_TIME) {
-        uint64_t r = (s->seen + s->taken / 2) / s->taken;
-        *rate = r > UINT32_MAX ? UINT32_MAX : (uint32_t)(r ? r : 1);
-    }
-    return 1;
-}
-
-/* ---- the file --------------------------------------------------------------- */
-
-static int map_dlt(int dlt)
-{
-    switch (dlt) {
-    case 1: /* DLT_EN10MB */
-        return SAMPO_LINKTYPE_ETHERNET;
-    case 12:  /* DLT_RAW on most systems */
-    case 14:  /* DLT_RAW on OpenBSD */
-    case 101: /* LINKTYPE_RAW */
-        return SAMPO_LINKTYPE_RAW;
-    case 113:
-        return SAMPO_LINKTYPE_LINUX_SLL;
-    case 276:
-        return SAMPO_LINKTYPE_LINUX_SLL2;
-    case 228:
-        return SAMPO_LINKTYPE_IPV4;
-    case 229:
-        return SAMPO_LINKTYPE_IPV6;
-    default:
-        return 0;
-    }
-}
+/* The sampler and the link-type map are sampo-cli's own (tools/common),
+ * so that the same file and specification select the same packets. */
 
 /* sampo-cli's combined rate: the input's 1-in-N times the sampler's. */
 static uint32_t combined_rate(uint32_t input_rate, uint32_t sample_rate)
@@ -315,7 +101,7 @@ int sampo_py_read_pcap(struct sampo_py_ctx *c, const char *path, const char *sam
                        uint32_t input_rate, const char *filter, int keep_events, int flush,
                        struct sampo_py_read_result *res)
 {
-    struct sampo_py_sample_spec spec;
+    struct sampler_spec spec;
     struct sampler smp;
     struct pcap_pkthdr *hdr;
     const u_char *data;
@@ -329,14 +115,17 @@ int sampo_py_read_pcap(struct sampo_py_ctx *c, const char *path, const char *sam
     }
     if (input_rate == 0)
         input_rate = 1;
-    rc = sampo_py_sample_parse(sample, &spec, res->error, sizeof res->error);
+    rc = SAMPO_OK;
+    memset(&spec, 0, sizeof spec); /* NULL or "": every packet */
+    if (sample && sample[0] && sampler_parse(sample, &spec, res->error, sizeof res->error) != 0)
+        rc = SAMPO_E_INVAL;
     if (rc != SAMPO_OK)
         return rc;
     p = open_file(path, res, &rc);
     if (p == NULL)
         return rc;
     dlt = pcap_datalink(p);
-    res->linktype = map_dlt(dlt);
+    res->linktype = sampo_tools_linktype(dlt);
     if (res->linktype == 0) {
         const char *dname = pcap_datalink_val_to_name(dlt);
         snprintf(res->error, sizeof res->error,

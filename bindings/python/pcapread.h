@@ -13,23 +13,6 @@
 
 #include "pyctx.h"
 
-enum sampo_py_sample_mode {
-    SAMPO_PY_SAMPLE_NONE = 0,  /* every packet */
-    SAMPO_PY_SAMPLE_COUNT = 1, /* count:N - packets N, 2N, 3N, ... (1-based) */
-    SAMPO_PY_SAMPLE_TIME = 2,  /* time:USEC - first packet of each USEC slot */
-    SAMPO_PY_SAMPLE_PROB = 3,  /* prob:P[:SEED] - each packet with probability P */
-};
-
-#define SAMPO_PY_SAMPLE_DEFAULT_SEED 1
-
-struct sampo_py_sample_spec {
-    enum sampo_py_sample_mode mode;
-    uint64_t n;        /* count: N (1..UINT32_MAX) */
-    uint64_t slot_ns;  /* time: slot length in ns */
-    double p;          /* prob: probability in (0, 1] */
-    uint64_t seed;     /* prob: PRNG seed */
-};
-
 /* What one read did; the names are sampo-cli's counters. */
 struct sampo_py_read_result {
     uint64_t packets_read;        /* records read from the file */
@@ -41,13 +24,6 @@ struct sampo_py_read_result {
     int sys_errno;                /* errno of an open failure, else 0 */
     char error[600];              /* why it failed, or why it was cut short */
 };
-
-/*
- * Parse "count:N", "time:USEC" or "prob:P[:SEED]" (NULL or "" = every
- * packet).  @return SAMPO_OK, or SAMPO_E_INVAL with a message in err.
- */
-int sampo_py_sample_parse(const char *text, struct sampo_py_sample_spec *out, char *err,
-                          size_t errlen);
 
 /*
  * Read `path`, sample it, feed the kept packets (sampling_rate as

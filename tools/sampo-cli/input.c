@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "linktype.h"
 #include "sampo.h"
 
 /* Input formats of libtrace 3 and 4.  An argument "PREFIX:REST" whose
@@ -39,24 +40,7 @@ int input_is_uri(const char *arg)
 
 int input_map_dlt(int dlt)
 {
-    switch (dlt) {
-    case 1: /* DLT_EN10MB */
-        return SAMPO_LINKTYPE_ETHERNET;
-    case 12:  /* DLT_RAW on most systems */
-    case 14:  /* DLT_RAW on OpenBSD */
-    case 101: /* LINKTYPE_RAW */
-        return SAMPO_LINKTYPE_RAW;
-    case 113: /* DLT_LINUX_SLL */
-        return SAMPO_LINKTYPE_LINUX_SLL;
-    case 276: /* DLT_LINUX_SLL2 */
-        return SAMPO_LINKTYPE_LINUX_SLL2;
-    case 228: /* DLT_IPV4 */
-        return SAMPO_LINKTYPE_IPV4;
-    case 229: /* DLT_IPV6 */
-        return SAMPO_LINKTYPE_IPV6;
-    default:
-        return 0;
-    }
+    return sampo_tools_linktype(dlt);
 }
 
 int input_open(const struct cli_config *cfg, struct input **out, char *err, size_t errlen)
