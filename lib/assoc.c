@@ -372,9 +372,7 @@ static bool level2_posterior(const span *a, uint32_t na, const span *b, uint32_t
     }
     if (n == 0 || m == 0)
         return false;
-    double ed = (m * sa + n * sb - n * m) / g;
-    if (ed < 0)
-        ed = 0;
+    double ed = sampo__expected_collisions(n, m, sa, sb, g);
     double es = REINJ_RATE * (n + m) / 2.0;
     double log_lr = -(ed - es) + (k ? (double)k * log((ed > 1e-12 ? ed : 1e-12) / es) : 0.0);
     log_lr += log((1.0 - prior) / prior); /* prior odds against one session */

@@ -11,7 +11,10 @@
 /* Gap rule (algorithm.md 4.4): Φ_D = logistic(k (gap / maxgap - 1)). */
 double sampo__phi_gap_distinct(double gap, double maxgap, double k);
 
-/* Second level (4.5): P_min = 1 - exp(-(m ΣpA + n ΣpB - n m) / G), in [0, 1]. */
+/* Second level (4.5): the collisions distinct sessions are expected to
+ * show, E_d = (m ΣpA + n ΣpB - n m) / G (>= 0; infinite when G = 0), and
+ * P_min = 1 - exp(-E_d), the chance of at least one, in [0, 1]. */
+double sampo__expected_collisions(double n, double m, double sum_a, double sum_b, double g);
 double sampo__p_min(double n, double m, double sum_a, double sum_b, double g);
 
 /* Absolute proximity (4.4): chance that one of F unrelated ranges lands

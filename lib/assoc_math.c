@@ -10,15 +10,21 @@ double sampo__phi_gap_distinct(double gap, double maxgap, double k)
     return 1.0 / (1.0 + exp(-k * (gap / maxgap - 1.0)));
 }
 
-double sampo__p_min(double n, double m, double sum_a, double sum_b, double g)
+double sampo__expected_collisions(double n, double m, double sum_a, double sum_b, double g)
 {
     if (!(g > 0))
-        return 1.0;
+        return INFINITY;
     /* Each A segment forbids its length plus pB - 1 start positions of a B
      * segment: m ΣpA + n ΣpB - n m forbidden (start, segment) choices. */
     double x = (m * sum_a + n * sum_b - n * m) / g;
-    if (!(x > 0))
-        return 0.0;
+    return x > 0 ? x : 0.0;
+}
+
+double sampo__p_min(double n, double m, double sum_a, double sum_b, double g)
+{
+    double x = sampo__expected_collisions(n, m, sum_a, sum_b, g);
+    if (isinf(x))
+        return 1.0;
     double p = 1.0 - exp(-x);
     return p < 0 ? 0 : p > 1 ? 1 : p;
 }
