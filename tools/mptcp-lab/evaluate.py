@@ -157,7 +157,7 @@ def cli_has_pairs(cli, _cache={}):
     return _cache[cli]
 
 
-def run_sampo(cap, cli, spec, no_token):
+def run_sampo(cap, cli, spec, no_token, extra=()):
     mode, n = parse_spec(spec)
     cmd = [cli, "--format", "json", "--events", "--no-progress"]
     pairs = cli_has_pairs(cli)
@@ -167,6 +167,7 @@ def run_sampo(cap, cli, spec, no_token):
         cmd.append("--sample=%s:%d" % (mode, n))
     if no_token:
         cmd.append("--no-token")
+    cmd.extend(extra)
     cmd.append(cap.path)
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
@@ -302,7 +303,7 @@ def calibration(cap, pairs):
     return {"bands": bands, **dict(extra)}
 
 
-def evaluate(cap, spec, no_token, cli, wireshark=True, tshark="tshark", ws_cache=None):
+def evaluate(cap, spec, no_token, cli, wireshark=True, tshark="tshark", ws_cache=None, extra=()):
     """One run: CAPTURE under SPEC, DSN evidence only (no_token) or all.  ws_cache (a dict)
     keeps Wireshark's result per spec, which does not depend on the evidence setting."""
     idx = sample_indices(cap.pcap, spec)
@@ -320,7 +321,7 @@ def evaluate(cap, spec, no_token, cli, wireshark=True, tshark="tshark", ws_cache
            "sampled_per_subflow": {"median": statistics.median(per_sub) if per_sub else 0,
                                    "min": min(per_sub, default=0), "max": max(per_sub, default=0),
                                    "none": sum(1 for x in per_sub if x == 0)}}
-    s = run_sampo(cap, cli, spec, no_token)
+    s = run_sampo(cap, cli, spec, no_token, extra)
     cli_sampled = s["counters"].get("packets_sampled")
     res["sampler_check"] = {"python": len(idx), "sampo_cli": cli_sampled, "match": cli_sampled == len(idx)}
     eligible = set(k for k in cap.universe
