@@ -450,6 +450,11 @@ typedef struct sampo_subflow_info {
     uint64_t first_ns, last_ns;
     uint32_t reinjections; /**< segments also seen on a sibling */
     int close_reason;      /**< sampo_close_reason */
+    /** Estimates of the traffic on the wire, per direction: every packet
+     *  counts for the 1-in-N rate it was sampled at (the packet's
+     *  sampling_rate, else its source's, else SAMPO_OPT_SAMPLING_RATE).
+     *  Equal to packets/bytes when nothing is sampled. */
+    uint64_t est_packets[2], est_bytes[2];
 } sampo_subflow_info;
 #define SAMPO_SUBFLOW_INFO_INIT {.size = sizeof(sampo_subflow_info)}
 
@@ -468,6 +473,7 @@ typedef struct sampo_session_info {
     uint64_t first_ns, last_ns;
     uint64_t packets, bytes;
     int close_reason;
+    uint64_t est_packets, est_bytes; /**< sampling-rate scaled, as per subflow */
 } sampo_session_info;
 #define SAMPO_SESSION_INFO_INIT {.size = sizeof(sampo_session_info)}
 

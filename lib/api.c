@@ -556,6 +556,22 @@ static bool packet_valid(const sampo_packet *pkt)
            (pkt->data || !pkt->caplen);
 }
 
+/* The 1-in-N rate a packet stands for: its own, its source's, the
+ * context's default. */
+static uint64_t packet_rate(sampo_ctx *ctx, const sampo_packet *pkt)
+{
+    if (pkt->sampling_rate)
+        return pkt->sampling_rate;
+    if (ctx->sources) {
+        sampo__source *s = NULL;
+        HASH_FIND_BYHASHVALUE(hh, ctx->sources, &pkt->source_id, sizeof(pkt->source_id),
+                              (unsigned)sampo__hash(ctx->seed, &pkt->source_id, sizeof(pkt->source_id)), s);
+        if (s)
+            return s->rate;
+    }
+    return (uint64_t)ctx->opt.sampling_rate;
+}
+
 /* Stateless: may run ahead of the packets before it. */
 static void job_prepare(const sampo_ctx *ctx, const sampo_packet *pkt, feed_job *j)
 {
@@ -612,6 +628,9 @@ static int job_process(sampo_ctx *ctx, const sampo_packet *pkt, feed_job *j)
     sampo__dir *d = &sf->dir[dir];
     d->pkts++;
     d->bytes += p->payload_len;
+    uint64_t rate = packet_rate(ctx, pkt);
+    d->est_pkts += rate;
+    d->est_bytes += rate * p->payload_len;
     if (SAMPO__HAS(o, SAMPO__MPTCP_SUB_CAPABLE)) {
         if (sf->version == SAMPO__UNKNOWN_VERSION)
             sf->version = o->mpc.version;

@@ -63,6 +63,7 @@ typedef struct sampo__dir {
     uint64_t ack_lo, ack_hi; /* DATA_ACKs this sender sent: positions in the peer's space */
     uint64_t ack_last;
     uint64_t gap_max;
+    uint64_t est_pkts, est_bytes; /* scaled by each packet's sampling rate */
 } sampo__dir;
 
 struct sampo__session;

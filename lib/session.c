@@ -314,6 +314,8 @@ void sampo__subflow_info(const sampo_ctx *ctx, const sampo__subflow *sf, sampo_s
         const sampo__dir *d = &sf->dir[pd == SAMPO_DIR_FWD ? src : !src];
         out->packets[pd] = d->pkts;
         out->bytes[pd] = d->bytes;
+        out->est_packets[pd] = d->est_pkts;
+        out->est_bytes[pd] = d->est_bytes;
         out->dss_packets[pd] = d->dss_pkts;
         out->addr_id[pd] = d->addr_id;
         out->dsn_bits[pd] = d->dsn_bits;
@@ -367,6 +369,8 @@ void sampo__session_info(const sampo__session *s, sampo_session_info *out)
             out->last_ns = m->last_ns;
         out->packets += m->dir[0].pkts + m->dir[1].pkts;
         out->bytes += m->dir[0].bytes + m->dir[1].bytes;
+        out->est_packets += m->dir[0].est_pkts + m->dir[1].est_pkts;
+        out->est_bytes += m->dir[0].est_bytes + m->dir[1].est_bytes;
     }
     out->first_ns = first ? 0 : fst;
     out->method = (sampo_method)method;

@@ -98,7 +98,7 @@ static PyObject *sampo_py_subflow(const sampo_subflow_info *s)
 {
     return Py_BuildValue(
         "{s:K,s:K,s:N,s:O,s:B,s:O,s:O,s:O,s:O,s:O,s:(BB),s:(hh),s:i,s:d,s:(KK),s:(KK),"
-        "s:(KK),s:(KK),s:(KK),s:K,s:K,s:k,s:i}",
+        "s:(KK),s:(KK),s:(KK),s:K,s:K,s:k,s:i,s:(KK),s:(KK)}",
         "id", (unsigned long long)s->subflow_id,
         "session", (unsigned long long)s->session_id,
         "flow", sampo_py_flow(&s->flow),
@@ -122,13 +122,15 @@ static PyObject *sampo_py_subflow(const sampo_subflow_info *s)
         "first_ns", (unsigned long long)s->first_ns,
         "last_ns", (unsigned long long)s->last_ns,
         "reinjections", (unsigned long)s->reinjections,
-        "close_reason", s->close_reason);
+        "close_reason", s->close_reason,
+        "est_packets", (unsigned long long)s->est_packets[0], (unsigned long long)s->est_packets[1],
+        "est_bytes", (unsigned long long)s->est_bytes[0], (unsigned long long)s->est_bytes[1]);
 }
 
 static PyObject *sampo_py_session(const sampo_session_info *s)
 {
     return Py_BuildValue(
-        "{s:K,s:I,s:B,s:(OO),s:O,s:i,s:d,s:(II),s:K,s:K,s:K,s:K,s:i}",
+        "{s:K,s:I,s:B,s:(OO),s:O,s:i,s:d,s:(II),s:K,s:K,s:K,s:K,s:i,s:K,s:K}",
         "id", (unsigned long long)s->session_id,
         "n_subflows", (unsigned int)s->n_subflows,
         "version", s->mptcp_version,
@@ -142,7 +144,9 @@ static PyObject *sampo_py_session(const sampo_session_info *s)
         "last_ns", (unsigned long long)s->last_ns,
         "packets", (unsigned long long)s->packets,
         "bytes", (unsigned long long)s->bytes,
-        "close_reason", s->close_reason);
+        "close_reason", s->close_reason,
+        "est_packets", (unsigned long long)s->est_packets,
+        "est_bytes", (unsigned long long)s->est_bytes);
 }
 
 static PyObject *sampo_py_event(const sampo_event *e)

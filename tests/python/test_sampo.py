@@ -84,6 +84,7 @@ def sf_view(sf):
         "id": sf.id, "flow": sf.flow, "role": sf.role, "version": sf.version,
         "method": sf.method, "confidence": fmt_real(sf.confidence),
         "packets": list(sf.packets), "bytes": list(sf.bytes),
+        "est_packets": list(sf.est_packets), "est_bytes": list(sf.est_bytes),
         "dss_packets": list(sf.dss_packets),
         "dsn": [list(d) if d else None for d in sf.dsn], "dsn_bits": list(sf.dsn_bits),
         "addr_id": list(sf.addr_id), "first": fmt_ts(sf.first_ns), "last": fmt_ts(sf.last_ns),
@@ -97,7 +98,8 @@ def session_view(s):
         "type": "session", "id": s.id, "version": s.version, "method": s.method,
         "confidence": fmt_real(s.confidence), "closed": s.closed,
         "close_reason": s.close_reason, "first": fmt_ts(s.first_ns), "last": fmt_ts(s.last_ns),
-        "packets": s.packets, "bytes": s.bytes, "keys_known": list(s.keys_known),
+        "packets": s.packets, "bytes": s.bytes, "est_packets": s.est_packets,
+        "est_bytes": s.est_bytes, "keys_known": list(s.keys_known),
         "tokens": list(s.tokens), "subflows": [sf_view(sf) for sf in s.subflows],
     }
 

@@ -277,3 +277,38 @@ Test(token, ipv6_subflows)
     cr_expect_str_eq(buf, "[fd00::2]:40001-[fd00::10]:80");
     sampo_ctx_destroy(ctx);
 }
+
+/* Traffic estimates: each packet counts for its sampling rate, else its
+ * source's, else the context default. */
+Test(token, sampling_rate_estimates)
+{
+    sampo_ctx *ctx = new_ctx(1);
+    cr_assert_eq(sampo_ctx_set_option(ctx, SAMPO_OPT_SAMPLING_RATE, 5), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_set_source_rate(ctx, 7, 10), SAMPO_OK);
+    cr_expect_eq(sampo_ctx_set_source_rate(ctx, 8, 0), SAMPO_E_INVAL);
+    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80);
+    uint8_t o[40];
+    tpkt t = tp_build(&f, TH_ACK, 1, 1, o, opt_dss64(o, 1, 1000, 1, 1000, 0), 1000);
+    sampo_packet p = SAMPO_PACKET_INIT;
+    p.data = t.buf;
+    p.caplen = t.len;
+    p.wirelen = t.wirelen;
+    uint32_t rates[] = {100, 100, 0, 0};
+    uint32_t sources[] = {0, 0, 7, 9};
+    for (int i = 0; i < 4; i++) {
+        p.ts_ns = 1000 + (uint64_t)i;
+        p.sampling_rate = rates[i];
+        p.source_id = sources[i];
+        cr_assert_eq(sampo_ctx_feed(ctx, &p), SAMPO_OK);
+    }
+    sampo_subflow_info i = SAMPO_SUBFLOW_INFO_INIT;
+    sampo_flow q = tp_public(&f);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &q, &i), SAMPO_OK);
+    cr_expect_eq(i.packets[SAMPO_DIR_FWD], 4);
+    cr_expect_eq(i.est_packets[SAMPO_DIR_FWD], 100 + 100 + 10 + 5);
+    cr_expect_eq(i.est_bytes[SAMPO_DIR_FWD], 1000u * (100 + 100 + 10 + 5));
+    sampo_session_info si = SAMPO_SESSION_INFO_INIT;
+    cr_assert_eq(sampo_ctx_session(ctx, i.session_id, &si), SAMPO_OK);
+    cr_expect_eq(si.est_packets, 215);
+    sampo_ctx_destroy(ctx);
+}

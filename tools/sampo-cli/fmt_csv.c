@@ -15,7 +15,8 @@ static const char subflow_header[] =
     "session_id,flow,role,method,confidence,packets_fwd,packets_rev,bytes_fwd,bytes_rev,"
     "dss_fwd,dss_rev,first,last,backup,version,subflow_id,initiator_known,fallback,closed,"
     "close_reason,dsn_bits_fwd,dsn_bits_rev,dsn_lo_fwd,dsn_hi_fwd,dsn_lo_rev,dsn_hi_rev,"
-    "addr_id_fwd,addr_id_rev,reinjections\n";
+    "addr_id_fwd,addr_id_rev,reinjections,est_packets_fwd,est_packets_rev,est_bytes_fwd,"
+    "est_bytes_rev\n";
 
 static const char pair_header[] =
     "flow_a,flow_b,subflow_id_a,subflow_id_b,verdict,method,confidence,reinjections,updated\n";
@@ -101,7 +102,8 @@ static void row(struct writer *w, uint64_t session_id, const struct report_subfl
         if (s->addr_id[d] >= 0)
             w_printf(w, "%d", (int)s->addr_id[d]);
     }
-    w_printf(w, ",%" PRIu32 "\n", s->reinjections);
+    w_printf(w, ",%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", s->reinjections,
+             s->est_packets[0], s->est_packets[1], s->est_bytes[0], s->est_bytes[1]);
 }
 
 static void csv_session(struct writer *w, const sampo_session_info *s,

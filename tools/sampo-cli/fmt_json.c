@@ -89,6 +89,8 @@ static void subflow(struct writer *w, const struct report_subflow *sf)
     w_real(w, s->confidence);
     pair_u64(w, "packets", s->packets);
     pair_u64(w, "bytes", s->bytes);
+    pair_u64(w, "est_packets", s->est_packets);
+    pair_u64(w, "est_bytes", s->est_bytes);
     pair_u64(w, "dss_packets", s->dss_packets);
     key(w, "dsn");
     w_putc(w, '[');
@@ -177,6 +179,10 @@ static void json_session(struct writer *w, const sampo_session_info *s,
     w_printf(w, "%" PRIu64, s->packets);
     key(w, "bytes");
     w_printf(w, "%" PRIu64, s->bytes);
+    key(w, "est_packets");
+    w_printf(w, "%" PRIu64, s->est_packets);
+    key(w, "est_bytes");
+    w_printf(w, "%" PRIu64, s->est_bytes);
     key(w, "keys_known");
     w_printf(w, "[");
     put_bool(w, s->keys_known & 1);

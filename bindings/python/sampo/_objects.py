@@ -64,6 +64,10 @@ class Subflow(_Snapshot):
     closed: bool
     close_reason: str           #: "none", "fin", "rst", "data-fin", "fastclose", ...
     reinjections: int           #: segments also seen on a sibling subflow
+    #: estimated packets and bytes on the wire per direction: each sampled packet
+    #: counts for the 1-in-N rate it was sampled at
+    est_packets: Tuple[int, int]
+    est_bytes: Tuple[int, int]
     first_ns: int = field(repr=False)  #: ``first`` in integer nanoseconds
     last_ns: int = field(repr=False)   #: ``last`` in integer nanoseconds
 
@@ -107,7 +111,8 @@ class Subflow(_Snapshot):
             first=_seconds(d["first_ns"]), last=_seconds(d["last_ns"]),
             initiator_known=d["initiator_known"], backup=d["backup"], fallback=d["fallback"],
             closed=d["closed"], close_reason=_sampo.sampo_close_reason_name(d["close_reason"]),
-            reinjections=d["reinjections"], first_ns=d["first_ns"], last_ns=d["last_ns"])
+            reinjections=d["reinjections"], est_packets=_pair(d["est_packets"]),
+            est_bytes=_pair(d["est_bytes"]), first_ns=d["first_ns"], last_ns=d["last_ns"])
 
 
 def _cli_order(sf):
@@ -130,6 +135,8 @@ class Session(_Snapshot):
     last: float                 #: seconds
     packets: int
     bytes: int
+    est_packets: int            #: sampling-rate scaled estimates, as per subflow
+    est_bytes: int
     keys_known: Tuple[bool, bool]  #: (initiator's key, listener's key) seen
     tokens: Tuple[Optional[str], Optional[str]]  #: tokens as 8 hex digits, None if unknown
     subflows: Tuple[Subflow, ...]
@@ -151,7 +158,8 @@ class Session(_Snapshot):
             method=_sampo.sampo_method_name(d["method"]), confidence=d["confidence"],
             closed=d["closed"], close_reason=_sampo.sampo_close_reason_name(d["close_reason"]),
             first=_seconds(d["first_ns"]), last=_seconds(d["last_ns"]), packets=d["packets"],
-            bytes=d["bytes"], keys_known=keys, tokens=tokens,
+            bytes=d["bytes"], est_packets=d["est_packets"], est_bytes=d["est_bytes"],
+            keys_known=keys, tokens=tokens,
             subflows=tuple(sorted(subflows, key=_cli_order)),
             first_ns=d["first_ns"], last_ns=d["last_ns"])
 
