@@ -28,7 +28,6 @@ import hashlib
 import json
 import os
 import socket
-import struct
 import subprocess
 import sys
 import time
@@ -37,18 +36,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mptcplib  # noqa: E402  (the lab's shared pcap/MPTCP helpers, beside this file)
 
 
-def fmt_ep(host, port):
-    return ("[%s]:%s" % (host, port)) if ":" in host else ("%s:%s" % (host, port))
+fmt_ep = mptcplib.fmt_ep
+split_ep = mptcplib.split_ep
 
 
 def flow_str(src, sport, dst, dport):
     return "%s-%s" % (fmt_ep(src, sport), fmt_ep(dst, dport))
-
-
-def split_ep(ep):
-    """'[fd00::1]:80' / '10.0.0.1:80' -> (host, port)."""
-    host, _, port = ep.rpartition(":")
-    return host.strip("[]"), int(port)
 
 
 def reverse_flow(s):
@@ -138,120 +131,24 @@ def guess_initiator(tup):
 # --------------------------------------------------------------------------------------------
 
 def read_pcap(path):
-    """Yield (ts, ip_src, ip_dst, tcp_header_bytes) for every TCP packet."""
-    with open(path, "rb") as f:
-        gh = f.read(24)
-        if len(gh) < 24:
-            return
-        magic = gh[:4]
-        if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-            e = "<"
-        elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-            e = ">"
-        else:
-            raise ValueError("%s: not a classic pcap file (pcapng is not supported here)" % path)
-        nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
-        linktype = struct.unpack(e + "I", gh[20:24])[0] & 0x0FFFFFFF
-        div = 1e9 if nano else 1e6
-        while True:
-            h = f.read(16)
-            if len(h) < 16:
-                return
-            sec, frac, incl, _orig = struct.unpack(e + "IIII", h)
-            data = f.read(incl)
-            if len(data) < incl:
-                return
-            r = decode(linktype, data)
-            if r:
-                yield (sec + frac / div,) + r
-
-
-def decode(linktype, d):
-    if linktype == 1:                                   # Ethernet, 802.1Q / QinQ
-        off, et = 14, struct.unpack_from("!H", d, 12)[0] if len(d) >= 14 else None
-        while et in (0x8100, 0x88A8) and len(d) >= off + 4:
-            et = struct.unpack_from("!H", d, off + 2)[0]
-            off += 4
-    elif linktype == 276:                               # LINUX_SLL2
-        if len(d) < 20:
-            return None
-        et, off = struct.unpack_from("!H", d, 0)[0], 20
-    elif linktype == 113:                               # LINUX_SLL
-        if len(d) < 16:
-            return None
-        et, off = struct.unpack_from("!H", d, 14)[0], 16
-    elif linktype in (101, 228, 229, 12, 14):           # raw IP
-        if not d:
-            return None
-        et, off = (0x0800 if d[0] >> 4 == 4 else 0x86DD), 0
-    else:
-        raise ValueError("unsupported link type %d" % linktype)
-    if et == 0x0800:
-        if len(d) < off + 20:
-            return None
-        ihl = (d[off] & 0x0F) * 4
-        if d[off + 9] != 6:
-            return None
-        if struct.unpack_from("!H", d, off + 6)[0] & 0x1FFF:     # not a first fragment
-            return None
-        src = socket.inet_ntop(socket.AF_INET, d[off + 12:off + 16])
-        dst = socket.inet_ntop(socket.AF_INET, d[off + 16:off + 20])
-        off += ihl
-    elif et == 0x86DD:
-        if len(d) < off + 40:
-            return None
-        nh = d[off + 6]
-        src = socket.inet_ntop(socket.AF_INET6, d[off + 8:off + 24])
-        dst = socket.inet_ntop(socket.AF_INET6, d[off + 24:off + 40])
-        off += 40
-        while nh in (0, 43, 60, 44) and len(d) >= off + 8:
-            if nh == 44:
-                if struct.unpack_from("!H", d, off + 2)[0] & 0xFFF8:
-                    return None
-                nh, off = d[off], off + 8
-            else:
-                nh, off = d[off], off + (d[off + 1] + 1) * 8
-        if nh != 6:
-            return None
-    else:
-        return None
-    if len(d) < off + 20:
-        return None
-    return src, dst, d[off:]
-
-
-def tcp_facts(tcp):
-    """(sport, dport, flags, mptcp_options) where mptcp_options is a list of (subtype, body)."""
-    sport, dport = struct.unpack_from("!HH", tcp, 0)
-    doff = (tcp[12] >> 4) * 4
-    flags = tcp[13]
-    opts = []
-    i, end = 20, min(doff, len(tcp))
-    while i < end:
-        kind = tcp[i]
-        if kind == 0:
-            break
-        if kind == 1:
-            i += 1
+    """Yield (ts, src, dst, sport, dport, flags, [(subtype, option bytes)]) for every TCP
+    packet, decoded by the lab's shared helpers (mptcplib)."""
+    p = mptcplib.Pcap(path)
+    for rec in p.records:
+        d = rec[3]
+        t = mptcplib.decode_tcp(p.linktype, d, rec[2])
+        if t is None:
             continue
-        if i + 1 >= end:
-            break
-        ln = tcp[i + 1]
-        if ln < 2 or i + ln > end:
-            break
-        if kind == 30 and ln >= 3:
-            opts.append((tcp[i + 2] >> 4, bytes(tcp[i:i + ln])))
-        i += ln
-    return sport, dport, flags, opts
+        opts = [(sub, bytes(d[o:o + ln])) for sub, o, ln in mptcplib.mptcp_options(d, t)]
+        yield p.ts_ns(rec) / 1e9, t.src, t.dst, t.sport, t.dport, t.flags, opts
 
 
 def pcap_flows(path):
     """Per 5-tuple: initiator, first/last time, SYN kind, MP_JOIN token, keys seen."""
     flows = {}
     packets = 0
-    for ts, src, dst, tcp in read_pcap(path):
+    for ts, src, dst, sport, dport, flags, opts in read_pcap(path):
         packets += 1
-        sport, dport, flags, opts = tcp_facts(tcp)
         key = frozenset(((src, sport), (dst, dport)))
         fl = flows.get(key)
         if fl is None:
