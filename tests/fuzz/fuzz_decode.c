@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
+#include "wire/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

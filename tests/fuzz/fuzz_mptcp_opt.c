@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mptcp_opt.h"
+#include "wire/mptcp_opt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

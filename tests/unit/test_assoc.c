@@ -7,7 +7,11 @@
 #include <math.h>
 #include <string.h>
 
-#include "assoc.h"
+#include "assoc/cluster.h"
+#include "assoc/math.h"
+#include "assoc/verdict.h"
+#include "engine/apply.h"
+#include "engine/ctx.h"
 #include "pktgen.h"
 #include "sampo.h"
 
@@ -317,6 +321,22 @@ Test(scenario, repeated_mappings_are_deduplicated)
     sampo_ctx_destroy(ctx);
 }
 
+/* The association layer's entry points, as a run calls them. */
+static void pair_update(sampo_ctx *ctx, sampo__subflow *a, sampo__subflow *b, const sampo__eval *e,
+                        uint64_t now)
+{
+    sampo__pair_update(&ctx->env, &ctx->assoc.pairs, ctx->assoc.run, a, b, e, now);
+}
+
+static void cluster_run(sampo_ctx *ctx, uint64_t now)
+{
+    sampo__plan plan;
+    cr_assert_eq(sampo__cluster(&ctx->env, &ctx->flows, &ctx->conns, &ctx->assoc.pairs,
+                                ++ctx->assoc.run, now, &plan), 0);
+    sampo__apply_plan(ctx, &plan, now);
+    sampo__plan_free(&ctx->env, &plan);
+}
+
 /* ---- verdict bookkeeping ---------------------------------------------------- */
 
 static void two_flows(sampo_ctx *ctx, tflow *f, int n)
@@ -335,7 +355,7 @@ static sampo__subflow *sf_of(sampo_ctx *ctx, const tflow *f)
 {
     sampo_subflow_info i;
     session_of(ctx, f, &i);
-    return sampo__flow_by_id(ctx, i.subflow_id);
+    return sampo__table_by_id(&ctx->flows, ctx->env.seed, i.subflow_id);
 }
 
 Test(verdicts, hysteresis_and_revision_events)
@@ -344,28 +364,28 @@ Test(verdicts, hysteresis_and_revision_events)
     tflow f[2];
     two_flows(ctx, f, 2);
     sampo__subflow *a = sf_of(ctx, &f[0]), *b = sf_of(ctx, &f[1]);
-    sampo__eval same = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.90, 0, 0};
-    sampo__eval dist = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.92, 0, 1};
-    sampo__eval undec = {SAMPO_VERDICT_UNDECIDED, 0, 3, 0, 0, 0};
+    sampo__eval same = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.90, 0, 0, 0};
+    sampo__eval dist = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.92, 0, 1, 0};
+    sampo__eval undec = {SAMPO_VERDICT_UNDECIDED, 0, 3, 0, 0, 0, 0};
     while (sampo_ctx_next_event(ctx, &(sampo_event){.size = sizeof(sampo_event)}) > 0)
         ;
-    ctx->run = 100;
-    sampo__pair_update(ctx, a, b, &same, 1);
-    ctx->run = 101;
-    sampo__pair_update(ctx, a, b, &dist, 2); /* 0.92 < 0.90 + 0.5 (1 - 0.90): kept */
-    sampo__pairs_snapshot(ctx);
+    ctx->assoc.run = 100;
+    pair_update(ctx, a, b, &same, 1);
+    ctx->assoc.run = 101;
+    pair_update(ctx, a, b, &dist, 2); /* 0.92 < 0.90 + 0.5 (1 - 0.90): kept */
+    sampo__pairs_snapshot(&ctx->env, &ctx->assoc.pairs, &ctx->flows);
     uint64_t cur = 0;
     sampo_pair_info pi = SAMPO_PAIR_INFO_INIT;
     cr_assert_eq(sampo_ctx_next_pair(ctx, &cur, &pi), 1);
     cr_expect_eq(pi.verdict, SAMPO_VERDICT_SAME);
     cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_VERDICTS_REVISED), 0);
-    ctx->run = 102;
-    sampo__pair_update(ctx, a, b, &undec, 3); /* undecided never erases */
+    ctx->assoc.run = 102;
+    pair_update(ctx, a, b, &undec, 3); /* undecided never erases */
     dist.phi = 0.96;
-    ctx->run = 103;
-    sampo__pair_update(ctx, a, b, &dist, 4); /* 0.96 >= 0.95: revised */
+    ctx->assoc.run = 103;
+    pair_update(ctx, a, b, &dist, 4); /* 0.96 >= 0.95: revised */
     /* (0.95 = 0.90 + 0.5 (1 - 0.90): the new verdict must remove half the doubt) */
-    sampo__pairs_snapshot(ctx);
+    sampo__pairs_snapshot(&ctx->env, &ctx->assoc.pairs, &ctx->flows);
     cur = 0;
     cr_assert_eq(sampo_ctx_next_pair(ctx, &cur, &pi), 1);
     cr_expect_eq(pi.verdict, SAMPO_VERDICT_DISTINCT);
@@ -382,11 +402,11 @@ Test(verdicts, hysteresis_and_revision_events)
         }
     cr_expect_eq(revised, 1);
     /* Two spaces agreeing in one run: independent evidence combines. */
-    ctx->run = 200;
-    sampo__eval s1 = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9, 0, 0};
-    sampo__pair_update(ctx, a, b, &s1, 5);
-    sampo__pair_update(ctx, a, b, &s1, 5);
-    sampo__pairs_snapshot(ctx);
+    ctx->assoc.run = 200;
+    sampo__eval s1 = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9, 0, 0, 0};
+    pair_update(ctx, a, b, &s1, 5);
+    pair_update(ctx, a, b, &s1, 5);
+    sampo__pairs_snapshot(&ctx->env, &ctx->assoc.pairs, &ctx->flows);
     cur = 0;
     sampo_ctx_next_pair(ctx, &cur, &pi);
     cr_expect_float_eq(pi.confidence, 1 - 0.1 * 0.1, 1e-12);
@@ -399,16 +419,16 @@ Test(verdicts, strong_distinct_vetoes_a_merge)
     tflow f[3];
     two_flows(ctx, f, 3);
     sampo__subflow *a = sf_of(ctx, &f[0]), *b = sf_of(ctx, &f[1]), *c = sf_of(ctx, &f[2]);
-    sampo__eval ab = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9995, 0, 0};
-    sampo__eval bc = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.995, 0, 0};
-    sampo__eval ac = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1};
-    ctx->run = 7;
-    sampo__pair_update(ctx, a, b, &ab, 10);
-    sampo__pair_update(ctx, b, c, &bc, 10);
-    sampo__pair_update(ctx, a, c, &ac, 10);
+    sampo__eval ab = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9995, 0, 0, 0};
+    sampo__eval bc = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.995, 0, 0, 0};
+    sampo__eval ac = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0};
+    ctx->assoc.run = 7;
+    pair_update(ctx, a, b, &ab, 10);
+    pair_update(ctx, b, c, &bc, 10);
+    pair_update(ctx, a, c, &ac, 10);
     while (sampo_ctx_next_event(ctx, &(sampo_event){.size = sizeof(sampo_event)}) > 0)
         ;
-    sampo__cluster_run(ctx, 10);
+    cluster_run(ctx, 10);
     uint64_t sa = session_of(ctx, &f[0], NULL);
     cr_expect_eq(session_of(ctx, &f[1], NULL), sa);
     cr_expect_neq(session_of(ctx, &f[2], NULL), sa);
@@ -432,22 +452,22 @@ Test(verdicts, below_threshold_stays_apart_and_revision_splits)
     tflow f[2];
     two_flows(ctx, f, 2);
     sampo__subflow *a = sf_of(ctx, &f[0]), *b = sf_of(ctx, &f[1]);
-    sampo__eval weak = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.98, 0, 0};
-    ctx->run = 1;
-    sampo__pair_update(ctx, a, b, &weak, 1);
-    sampo__cluster_run(ctx, 1);
+    sampo__eval weak = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.98, 0, 0, 0};
+    ctx->assoc.run = 1;
+    pair_update(ctx, a, b, &weak, 1);
+    cluster_run(ctx, 1);
     cr_expect_neq(session_of(ctx, &f[0], NULL), session_of(ctx, &f[1], NULL));
     /* The threshold can be lowered on a live context. */
     cr_assert_eq(sampo_ctx_set_option_real(ctx, SAMPO_OPT_MIN_CONFIDENCE, 0.95), SAMPO_OK);
-    sampo__cluster_run(ctx, 2);
+    cluster_run(ctx, 2);
     uint64_t s = session_of(ctx, &f[0], NULL);
     cr_expect_eq(session_of(ctx, &f[1], NULL), s);
     /* A revision to distinct splits them again, under new session ids for
      * the part that leaves. */
-    sampo__eval dist = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1};
-    ctx->run = 3;
-    sampo__pair_update(ctx, a, b, &dist, 3);
-    sampo__cluster_run(ctx, 3);
+    sampo__eval dist = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0};
+    ctx->assoc.run = 3;
+    pair_update(ctx, a, b, &dist, 3);
+    cluster_run(ctx, 3);
     uint64_t s0 = session_of(ctx, &f[0], NULL), s1 = session_of(ctx, &f[1], NULL);
     cr_expect_neq(s0, s1);
     cr_expect(s0 == s || s1 == s);

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
+#include "wire/decode.h"
 
 /* --------------------------------------------------------------------- */
 /* Frame builder                                                          */

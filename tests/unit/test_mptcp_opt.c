@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mptcp_opt.h"
+#include "wire/mptcp_opt.h"
 
 #define SYN 0x02
 #define ACK 0x10

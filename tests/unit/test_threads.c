@@ -381,7 +381,41 @@ static int run_once(const run_cfg *cfg, text *t)
     while (sampo_ctx_next_event(ctx, &ev) > 0)
         put_event(t, &ev);
     put_state(t, ctx, cfg->with_mem);
+    /* With a callback, destroying delivers every record still held (reason
+     * "destroy"): one subflow-end per tracked subflow, one session-end per
+     * session.  They are checked here and kept out of the text compared
+     * with the queue runs, whose destroy discards instead. */
+    uint64_t subflows = 0, sessions = 0, cur = 0;
+    sampo_session_info si = SAMPO_SESSION_INFO_INIT;
+    while (sampo_ctx_next_session(ctx, &cur, &si) > 0)
+        sessions++;
+    sampo_subflow_info sf = SAMPO_SUBFLOW_INFO_INIT;
+    for (cur = 0; sampo_ctx_next_subflow(ctx, 0, &cur, &sf) > 0;)
+        subflows++;
+    size_t mark = t->len;
     sampo_ctx_destroy(ctx);
+    if (cfg->callback) {
+        size_t ends = 0, sends = 0;
+        char *line = t->buf + mark, *end = t->buf + t->len;
+        while (line < end) {
+            char *nl = memchr(line, '\n', (size_t)(end - line));
+            if (!nl)
+                return -1;
+            *nl = '\0';
+            if (!strncmp(line, "ev subflow-end ", 15))
+                ends++;
+            else if (!strncmp(line, "ev session-end ", 15))
+                sends++;
+            else if (strncmp(line, "ev subflow-closed ", 18) && strncmp(line, "ev session-closed ", 18))
+                return -1; /* nothing else happens at destroy */
+            if (!strstr(line, " r=9 "))
+                return -1; /* every one for SAMPO_CLOSE_DESTROY */
+            line = nl + 1;
+        }
+        if (ends != subflows || sends != sessions)
+            return -1;
+        t->len = mark;
+    }
     if (cfg->own_alloc && cnt.live != 0)
         return -1; /* leak, or a free through another context's hooks */
     return t->oom ? -1 : 0;

@@ -47,6 +47,9 @@ static unsigned type_fields(int type)
     case SAMPO_EV_MP_FAIL: return F_SESSION | F_FLOW | F_DSN;
     case SAMPO_EV_FALLBACK: return F_SESSION | F_FLOW;
     case SAMPO_EV_SUBFLOW_CLOSED: return F_SESSION | F_FLOW | F_REASON;
+    /* End of life: the tie the record ends with, and why it ends. */
+    case SAMPO_EV_SUBFLOW_END: return F_SESSION | F_FLOW | F_METHOD | F_REASON;
+    case SAMPO_EV_SESSION_END: return F_SESSION | F_METHOD | F_REASON | F_VERSION;
     default: return F_SESSION | F_FLOW;
     }
 }

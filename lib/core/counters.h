@@ -1,0 +1,28 @@
+/* counters.h - the context's named counters (SAMPO_COUNTER_MAP of sampo.h).
+ * Every layer counts through these helpers on the array it is handed. */
+#ifndef SAMPO_CORE_COUNTERS_H
+#define SAMPO_CORE_COUNTERS_H
+
+#include <stdint.h>
+
+#include "sampo.h"
+
+static inline void sampo__count(uint64_t *cnt, int c) { cnt[c]++; }
+
+static inline void sampo__count_add(uint64_t *cnt, int c, uint64_t n) { cnt[c] += n; }
+
+/* a + b, saturating at UINT64_MAX (traffic estimates). */
+static inline uint64_t sampo__sat_add(uint64_t a, uint64_t b)
+{
+    return a + b < a ? UINT64_MAX : a + b;
+}
+
+/* a * b, saturating at UINT64_MAX. */
+static inline uint64_t sampo__sat_mul(uint64_t a, uint64_t b)
+{
+    if (a && b > UINT64_MAX / a)
+        return UINT64_MAX;
+    return a * b;
+}
+
+#endif

@@ -1,0 +1,55 @@
+/* events.h - the event queue.
+ *
+ * Events are built in a scratch slot and queued in a ring.  The caller
+ * pulls them (sampo_ctx_next_event), or, with a callback installed, the
+ * API delivers them at the end of the public call that raised them, once
+ * the state is consistent (the queue then only stages one call's events).
+ * Without a callback the ring grows up to SAMPO_OPT_MAX_EVENTS and then
+ * drops its oldest event (counted); with one it is bounded by the memory
+ * cap only.  End-of-life events carry a full record, kept in a second ring
+ * in the same order. */
+#ifndef SAMPO_CORE_EVENTS_H
+#define SAMPO_CORE_EVENTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/alloc.h"
+#include "core/ring.h"
+#include "sampo.h"
+
+/* The final record an end-of-life event carries. */
+typedef union sampo__record {
+    sampo_subflow_info sf;
+    sampo_session_info ss;
+} sampo__record;
+
+typedef struct sampo__evq {
+    sampo__mem *mem;
+    uint64_t *cnt;
+    sampo_event *ev;         /* queued events */
+    sampo__ring r;
+    sampo__record *rec;      /* records of the queued end-of-life events */
+    sampo__ring rr;
+    uint32_t max;            /* bound without a callback */
+    sampo_event_cb cb;
+    void *user;
+    sampo_event scratch;     /* the event being built */
+    sampo__record out;       /* the record of the event popped last */
+} sampo__evq;
+
+static inline bool sampo__ev_has_record(int type)
+{
+    return type == SAMPO_EV_SUBFLOW_END || type == SAMPO_EV_SESSION_END;
+}
+
+/* A zeroed event of `type` at `ts` in the scratch slot. */
+sampo_event *sampo__ev_new(sampo__evq *q, int type, uint64_t ts);
+/* Queue the scratch event (and, for an end-of-life event, `rec`). */
+void sampo__ev_commit(sampo__evq *q, const sampo_event *ev, const sampo__record *rec);
+/* Take the oldest event: 1 (filled, record pointers set to q->out), 0 when empty. */
+int sampo__ev_pop(sampo__evq *q, sampo_event *out);
+void sampo__ev_discard_all(sampo__evq *q);
+void sampo__ev_free(sampo__evq *q);
+
+#endif

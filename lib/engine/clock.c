@@ -1,0 +1,48 @@
+/* clock.c - packet time and runs (see clock.h). */
+#include "engine/clock.h"
+
+#include "core/counters.h"
+#include "engine/apply.h"
+#include "engine/lifecycle.h"
+#include "state/dsn.h"
+
+void sampo__clock_start(sampo_ctx *ctx, uint64_t t)
+{
+    ctx->active = true;
+    ctx->now_ns = t;
+    ctx->env.t0_ns = t;
+    ctx->next_run_ns = t + (uint64_t)ctx->opt.window_ns;
+    ctx->evq.max = (uint32_t)ctx->opt.max_events; /* options are frozen from now on */
+}
+
+void sampo__clock_run(sampo_ctx *ctx, uint64_t t, bool expire)
+{
+    sampo__count(ctx->cnt, SAMPO_CNT_ASSOC_RUNS);
+    if (expire)
+        sampo__lc_expire(ctx, t);
+    uint64_t ret = (uint64_t)ctx->opt.retention_ns;
+    uint64_t horizon = t > ret ? t - ret : 0;
+    for (sampo__subflow *sf = sampo__table_oldest(&ctx->flows); sf; sf = sampo__table_newer(sf))
+        sampo__dsn_prune(&ctx->env, sf, horizon);
+    if (!ctx->opt.dsn_evidence)
+        return;
+    /* Room first, then a run that nothing interrupts. */
+    if (ctx->mem.cap)
+        sampo__lc_make_room(
+            ctx, sampo__assoc_need(&ctx->env, &ctx->assoc, &ctx->flows, &ctx->conns), NULL);
+    sampo__plan plan;
+    sampo__assoc_run(&ctx->env, &ctx->assoc, &ctx->flows, &ctx->conns, t, &plan);
+    sampo__apply_plan(ctx, &plan, t);
+    sampo__plan_free(&ctx->env, &plan);
+}
+
+void sampo__clock_run_due(sampo_ctx *ctx, uint64_t t)
+{
+    uint64_t w = (uint64_t)ctx->opt.window_ns;
+    if (t < ctx->next_run_ns)
+        return;
+    /* After a long silence, run once rather than once per empty window. */
+    uint64_t missed = (t - ctx->next_run_ns) / w;
+    sampo__clock_run(ctx, t, true);
+    ctx->next_run_ns += (missed + 1) * w;
+}
