@@ -150,7 +150,8 @@ static void result_fill(const sampo_ctx *ctx, const sampo__subflow *sf, const sa
     if (f->mapping) {
         res->flags |= SAMPO_RES_MAPPING;
         res->dsn_bits = f->dsn_bits;
-        res->dsn = f->dsn_bits == 32 ? f->dsn - SAMPO__BASE32 : f->dsn;
+        /* A space that started with 4-byte values counts from 2^32 inside. */
+        res->dsn = sf->dir[j->dir].dsn_bits == 32 ? f->dsn - SAMPO__BASE32 : f->dsn;
         res->ssn = f->ssn;
         res->data_len = f->len;
     }

@@ -186,6 +186,41 @@ static inline int tp_feed(sampo_ctx *ctx, const tpkt *t, uint64_t ts_ns)
     return sampo_ctx_feed(ctx, &p);
 }
 
+static inline int tp_feed_ex(sampo_ctx *ctx, const tpkt *t, uint64_t ts_ns, sampo_result *res)
+{
+    sampo_packet p = SAMPO_PACKET_INIT;
+    p.data = t->buf;
+    p.caplen = t->len;
+    p.wirelen = t->wirelen;
+    p.ts_ns = ts_ns;
+    p.linktype = SAMPO_LINKTYPE_ETHERNET;
+    return sampo_ctx_feed_ex(ctx, &p, res);
+}
+
+/* MP_JOIN on the SYN/ACK (16 bytes: truncated HMAC, nonce) and on the
+ * third ACK (24 bytes: HMAC). */
+static inline size_t opt_join_synack(uint8_t *o, int backup, uint8_t addr_id, uint64_t thmac,
+                                     uint32_t nonce)
+{
+    o[0] = 30;
+    o[1] = 16;
+    o[2] = (uint8_t)(0x10 | (backup ? 1 : 0));
+    o[3] = addr_id;
+    tp_put64(o + 4, thmac);
+    tp_put32(o + 12, nonce);
+    return 16;
+}
+
+static inline size_t opt_join_ack(uint8_t *o)
+{
+    memset(o, 0x5a, 24);
+    o[0] = 30;
+    o[1] = 24;
+    o[2] = 0x10;
+    o[3] = 0;
+    return 24;
+}
+
 static inline sampo_flow tp_public(const tflow *f)
 {
     sampo_flow s;
