@@ -58,10 +58,11 @@ Call detection (a lexer, not a compiler):
    calls of the file that defines the macro (macro parameters excepted).
  * resolution of a call to NAME in file F: a definition in F itself wins;
    then definitions in the files F includes (transitively, as resolved by
-   rule 2); then non-static functions anywhere.  Two or more files at the
-   first level that has any candidate is an `ambiguous call` error.  A name
-   whose only definitions are invisible from F (static functions or macros of
-   other .c files, headers F does not include) is not a lib/ call: ignored.
+   rule 2); then any header's definitions (a macro body is expanded where it
+   is used, which may include headers its own file does not) and non-static
+   functions anywhere.  Two or more files at the first level that has any
+   candidate is an `ambiguous call` error.  A name whose only definitions are
+   static functions or macros of other .c files is not a lib/ call: ignored.
 """
 import argparse
 import collections
@@ -317,10 +318,11 @@ def read_map(path):
                 raise MapError("%s:%d: folder %s listed twice" % (path, no, key))
             folders[key] = (int(val), no)
     for key, val, no in pending:
+        key = key[2:] if key.startswith("./") else key
         if re.fullmatch(r"-?[0-9]+", val):
-            files[key.lstrip("./")] = (int(val), no)
+            files[key] = (int(val), no)
         elif val in folders:
-            files[key.lstrip("./")] = (folders[val][0], no)
+            files[key] = (folders[val][0], no)
         else:
             raise MapError("%s:%d: %s: no layer folder named %r" % (path, no, key, val))
     if not folders and not files:
@@ -527,8 +529,9 @@ def main(argv=None):
         level = [d for d in cands if d.file in seen]
         how = "in an included file"
         if not level:
-            level = [d for d in cands if d.kind == "function" and not d.static]
-            how = "with external linkage"
+            level = [d for d in cands if d.file.endswith(".h")
+                     or (d.kind == "function" and not d.static)]
+            how = "in a header or with external linkage"
         files = sorted({d.file for d in level})
         who = ("in %s()" % c.caller) if c.caller and not c.caller.startswith("macro ") else \
               ("in %s" % c.caller if c.caller else "at file scope")
