@@ -141,7 +141,7 @@ def lex(text):
             line += text.count("\n", i, j)
             i = j
             continue
-        m = _ID.match(text, i) or None
+        m = _ID.match(text, i)
         if m:
             cur.append(Tok("id", m.group(), line, i, m.end()))
             i = m.end()
@@ -221,7 +221,7 @@ def analyse(rel, text):
     # Function bodies: a file-scope `{` right after a parameter list.
     body_of = {}            # token index -> function name, for body tokens
     def_idx = set()
-    depth, k, stmt_start = 0, 0, 0
+    k, stmt_start = 0, 0
     while k < len(code):
         t = code[k]
         if t.val == "{" and t.kind == "p":
@@ -536,9 +536,8 @@ def main(argv=None):
         who = ("in %s()" % c.caller) if c.caller and not c.caller.startswith("macro ") else \
               ("in %s" % c.caller if c.caller else "at file scope")
         if len(files) > 1:
-            errors.append("%s:%d: ambiguous call: %s() %s is defined %s in %s; rename one or include "
-                          "only one" % (disp(c.file), c.line, c.name, who, how,
-                                        " and ".join(disp(f) for f in files)))
+            errors.append("%s:%d: ambiguous call: %s() %s is defined %s in %s; rename one"
+                          % (disp(c.file), c.line, c.name, who, how, " and ".join(disp(f) for f in files)))
             continue
         if not files:
             continue            # only invisible definitions: not a lib/ call
@@ -589,7 +588,7 @@ def main(argv=None):
         cycles.append("\n".join(lines))
 
     if args.dot:
-        write_dot(args.dot, modules, mod_layer, layer_names, edges, layer_of, module_of,
+        write_dot(args.dot, modules, mod_layer, layer_names, edges,
                   {m for c in tarjan(modules, succ) if len(c) > 1 for m in c})
 
     for e in errors:
@@ -608,7 +607,7 @@ def main(argv=None):
     return 0
 
 
-def write_dot(path, modules, mod_layer, layer_names, edges, layer_of, module_of, in_cycle):
+def write_dot(path, modules, mod_layer, layer_names, edges, in_cycle):
     def q(s):
         return '"%s"' % s.replace('"', '\\"')
     out = ["digraph layers {", "  rankdir=TB;", "  node [shape=box, fontname=\"Helvetica\"];",
