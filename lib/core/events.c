@@ -90,12 +90,6 @@ int sampo__ev_pop(sampo__evq *q, sampo_event *out)
     return 1;
 }
 
-void sampo__ev_discard_all(sampo__evq *q)
-{
-    q->r.n = q->r.head = 0;
-    q->rr.n = q->rr.head = 0;
-}
-
 void sampo__ev_free(sampo__evq *q)
 {
     sampo__mem_free(q->mem, q->ev);

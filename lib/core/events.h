@@ -49,7 +49,6 @@ sampo_event *sampo__ev_new(sampo__evq *q, int type, uint64_t ts);
 void sampo__ev_commit(sampo__evq *q, const sampo_event *ev, const sampo__record *rec);
 /* Take the oldest event: 1 (filled, record pointers set to q->out), 0 when empty. */
 int sampo__ev_pop(sampo__evq *q, sampo_event *out);
-void sampo__ev_discard_all(sampo__evq *q);
 void sampo__ev_free(sampo__evq *q);
 
 #endif

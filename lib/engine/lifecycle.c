@@ -145,6 +145,18 @@ static void end_session(sampo_ctx *ctx, sampo__session *s, int reason, uint64_t 
     sampo__session_destroy(&ctx->env, &ctx->sessions, s);
 }
 
+/* Free sf, out of any session: its connection (freed with its last
+ * member), its DSN state, its table entry. */
+static void release(sampo_ctx *ctx, sampo__subflow *sf)
+{
+    sampo__conn *c = sampo__conn_unlink(sf);
+    if (c && !c->members.n)
+        sampo__conn_destroy(&ctx->env, &ctx->conns, c);
+    sampo__dsn_release(&ctx->env, sf);
+    sampo__table_unlink(&ctx->env, &ctx->flows, sf);
+    sampo__mem_free(&ctx->mem, sf);
+}
+
 void sampo__lc_end_subflow(sampo_ctx *ctx, sampo__subflow *sf, int reason, uint64_t now)
 {
     /* A subflow the protocol never closed is reported closed by its end. */
@@ -163,12 +175,7 @@ void sampo__lc_end_subflow(sampo_ctx *ctx, sampo__subflow *sf, int reason, uint6
         if (!sampo__session_size(s))
             end_session(ctx, s, reason, now);
     }
-    sampo__conn *c = sampo__conn_unlink(sf);
-    if (c && !c->members.n)
-        sampo__conn_destroy(&ctx->env, &ctx->conns, c);
-    sampo__dsn_release(&ctx->env, sf);
-    sampo__table_unlink(&ctx->env, &ctx->flows, sf);
-    sampo__mem_free(&ctx->mem, sf);
+    release(ctx, sf);
 }
 
 void sampo__lc_expire(sampo_ctx *ctx, uint64_t now)
@@ -200,12 +207,7 @@ void sampo__lc_free_all(sampo_ctx *ctx)
         sampo__session_remove(sf);
         if (s && !sampo__session_size(s))
             sampo__session_destroy(&ctx->env, &ctx->sessions, s);
-        sampo__conn *c = sampo__conn_unlink(sf);
-        if (c && !c->members.n)
-            sampo__conn_destroy(&ctx->env, &ctx->conns, c);
-        sampo__dsn_release(&ctx->env, sf);
-        sampo__table_unlink(&ctx->env, &ctx->flows, sf);
-        sampo__mem_free(&ctx->mem, sf);
+        release(ctx, sf);
     }
     sampo__assoc_free(&ctx->env, &ctx->assoc);
     sampo__sources_free(&ctx->env, &ctx->sources);

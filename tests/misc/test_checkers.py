@@ -344,7 +344,7 @@ class Layers(Checker):
         self.assertIn("layers.txt: cannot read the layer map", err)
 
     def test_target_map_and_flat_file_map(self):
-        with open(os.path.join(HERE, "layers-target.txt")) as f:
+        with open(os.path.join(HERE, "..", "..", "lib", "layers.txt")) as f:
             target = f.read()
         files = {"layers.txt": target + "flat.h = core\n",
                  "flat.h": "#define FLAT 1\n",

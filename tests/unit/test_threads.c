@@ -63,29 +63,6 @@ static void list_push(tr_list *l, tpkt p)
     l->p[l->n++] = p;
 }
 
-/* MP_JOIN of the SYN/ACK (16 bytes: truncated HMAC, nonce) and of the
- * third ACK (24 bytes: HMAC); the HMACs are not checked by libsampo. */
-static size_t opt_join_synack(uint8_t *o, int backup, uint8_t addr_id, uint32_t salt)
-{
-    o[0] = 30;
-    o[1] = 16;
-    o[2] = (uint8_t)(0x10 | (backup ? 1 : 0));
-    o[3] = addr_id;
-    tp_put64(o + 4, UINT64_C(0x1111111111111111) ^ salt);
-    tp_put32(o + 12, 0x5678u ^ salt);
-    return 16;
-}
-
-static size_t opt_join_ack(uint8_t *o)
-{
-    o[0] = 30;
-    o[1] = 24;
-    o[2] = 0x10;
-    o[3] = 0;
-    memset(o + 4, 0x22, 20);
-    return 24;
-}
-
 /* One MPTCP v1 connection: handshake, joins, data both ways, close. */
 static void gen_session(tr_list *l, int i, int with_handshake, int close_mode)
 {
@@ -123,7 +100,7 @@ static void gen_session(tr_list *l, int i, int with_handshake, int close_mode)
                                   opt_join_syn(o, s == 2, (uint8_t)s, tok_s, 0x1234u + (uint32_t)s),
                                   0));
             list_push(l, tp_build(&rs, TH_SYN | TH_ACK, seq[s][1]++, seq[s][0], o,
-                                  opt_join_synack(o, s == 2, (uint8_t)s, tok_c), 0));
+                                  opt_join_synack(o, s == 2, (uint8_t)s, UINT64_C(0x1111111111111111) ^ tok_c, 0x5678u ^ tok_c), 0));
             list_push(l, tp_build(&f[s], TH_ACK, seq[s][0], seq[s][1], o, opt_join_ack(o), 0));
         }
     }
