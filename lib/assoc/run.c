@@ -327,15 +327,22 @@ static void anchors_close(void *ctx, const sampo__anchor *x, const sampo__anchor
 }
 
 /* Regions made in this run void the proximity verdicts inside them, also
- * those of earlier runs: withdrawn (the next run decides those pairs
- * again without proximity, their subflows being marked changed). */
-static void withdraw_proximity(run_ctx *r, sampo__table *t)
+ * those of earlier runs.  First the subflows with a space in a distrusted
+ * region are marked (on the 2^64 circle, before any projection). */
+static void mark_distrusted(run_ctx *r)
 {
-    for (size_t i = 0; i < r->ni; i++) {
-        sampo__item *it = &r->items[i];
-        if (it->bits == 64 && sampo__trust_covers(&r->a->trust, it->lo, it->len))
+    for (uint32_t k = 0; k < r->n64; k++) {
+        sampo__item *it = &r->items[r->idx64[k]];
+        if (sampo__trust_covers(&r->a->trust, it->lo, it->len))
             it->sf->assoc_mark = 1;
     }
+}
+
+/* ...then their proximity verdicts are withdrawn: the next run decides
+ * those pairs again without proximity, their subflows being marked
+ * changed. */
+static void withdraw_proximity(run_ctx *r, sampo__table *t)
+{
     sampo__pair *p, *tmp;
     HASH_ITER(hh, r->a->pairs.by_ids, p, tmp) {
         if (p->method != SAMPO_METHOD_DSN_PROXIMITY)
@@ -372,6 +379,8 @@ static void evaluate(run_ctx *r, sampo__table *t)
         sampo__anchor_items(r->env, r->cs, 2 * r->a->run + 1, r->items, r->ni, 32, NULL);
     }
     circle_candidates(r, r->idx64, r->n64, 64);
+    if (tr->added)
+        mark_distrusted(r);
     if (r->idx32) {
         /* Some items have 4-byte DSNs: project everything on 2^32 (4.8). */
         for (uint32_t k = 0; k < r->n32; k++)
