@@ -63,7 +63,11 @@ int main()
     pkt.caplen = sizeof(frame);
     pkt.ts_ns = 1000;
     check(sampo_ctx_feed(ctx, &pkt) < 0, "a 10-byte frame is refused");
-    check(sampo_ctx_counter(ctx, SAMPO_CNT_PACKETS) == 1, "packets counter");
+    sampo_result res = SAMPO_RESULT_INIT;
+    check(res.size == sizeof(sampo_result) && res.flags == 0, "SAMPO_RESULT_INIT sets size, zeroes the rest");
+    check(sampo_ctx_feed_ex(ctx, &pkt, &res) < 0 && res.status < 0 && res.subflow_id == 0,
+          "sampo_ctx_feed_ex: the status in the result");
+    check(sampo_ctx_counter(ctx, SAMPO_CNT_PACKETS) == 2, "packets counter");
     check(sampo_ctx_flush(ctx) == SAMPO_OK, "sampo_ctx_flush");
     check(sampo_ctx_next_event(ctx, &ev) == 0, "no event");
 
