@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """Write the seed corpus of fuzz_feed from the captures in data/pcaps.
 
-Each capture becomes a few inputs (one per configuration byte) in the
-format fuzz_feed.c reads: [link type selector][config] then records of
-[len hi][len lo][ts step][bytes].  Run from the repository root:
+Each capture becomes a few inputs (one per configuration byte, and one
+per mode of fuzz_feed.c: off-path runs, callback, per-packet results,
+batches, flush with records) in the format fuzz_feed.c reads: [link type
+selector | mode << 3][config] then records of [len hi][len lo][ts step]
+[bytes].  Run from the repository root:
     tests/fuzz/make_feed_corpus.py
 """
 import os
@@ -43,11 +45,16 @@ def main():
         lt, pkts = packets(os.path.join(src, name))
         if lt not in LINKTYPES or not pkts or len(pkts) > 400:
             continue
-        for cfg in (0x03, 0x00, 0x0f, 0x13, 0x53):
-            body = bytearray([LINKTYPES[lt], cfg])
+        seeds = [(0, cfg) for cfg in (0x03, 0x00, 0x0f, 0x13, 0x53)]
+        # modes: off-path runs, callback, results, batches, flush with records;
+        # all of them with the memory cap and allocation failures too
+        seeds += [(mode, 0x0f) for mode in (0x01, 0x02, 0x04, 0x08, 0x10)] + [(0x1f, 0x37)]
+        for mode, cfg in seeds:
+            body = bytearray([LINKTYPES[lt] | mode << 3, cfg])
             for i, (_, _, b) in enumerate(pkts):
                 body += struct.pack('>HB', len(b), 1 if i % 7 == 0 else 0) + b
-            with open(os.path.join(dst, '%s-%02x' % (name[:-5], cfg)), 'wb') as f:
+            tag = '%02x' % cfg if not mode else 'm%02x-%02x' % (mode, cfg)
+            with open(os.path.join(dst, '%s-%s' % (name[:-5], tag)), 'wb') as f:
                 f.write(body)
 
 

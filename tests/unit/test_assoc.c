@@ -5,11 +5,13 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "assoc/cluster.h"
 #include "assoc/math.h"
 #include "assoc/verdict.h"
+#include "core/alloc.h"
 #include "engine/apply.h"
 #include "engine/ctx.h"
 #include "pktgen.h"
@@ -512,5 +514,73 @@ Test(scenario, contiguity_in_a_crowded_32bit_space)
         for (int r = s + 1; r < 5; r++)
             cr_expect_neq(session_of(ctx, &other[s], NULL), session_of(ctx, &other[r], NULL));
     }
+    sampo_ctx_destroy(ctx);
+}
+
+/* ---- the lifecycle during a run --------------------------------------------- */
+
+/* An allocator that refuses blocks of one size once armed. */
+typedef struct refusing {
+    size_t size;
+    int armed, refused;
+} refusing;
+
+static void *r_malloc(void *op, size_t n)
+{
+    refusing *r = op;
+    if (r->armed && n == r->size) {
+        r->refused++;
+        return NULL;
+    }
+    return malloc(n);
+}
+
+static void r_free(void *op, void *p)
+{
+    (void)op;
+    free(p);
+}
+
+/* Regression: a run that must split a session under a memory cap, and is
+ * refused the new session's memory, used to evict a subflow it still held
+ * (cluster_run -> session_new -> evict_one: a use-after-free).  Nothing
+ * is evicted inside a run now: the split waits, counted, and happens at
+ * the next run that gets the memory. */
+Test(lifecycle, a_split_refused_memory_mid_run_evicts_nothing)
+{
+    refusing rf = {sampo__mem_cost(sizeof(sampo__session)), 0, 0};
+    sampo_allocator al = {r_malloc, r_free, &rf};
+    sampo_ctx *ctx;
+    cr_assert_eq(sampo_ctx_create(&ctx, &al), SAMPO_OK);
+    sampo_ctx_set_option(ctx, SAMPO_OPT_HASH_SEED, 99);
+    cr_assert_eq(sampo_ctx_set_option(ctx, SAMPO_OPT_MAX_MEMORY, 256 * 1024), SAMPO_OK);
+    tflow f[3];
+    two_flows(ctx, f, 3);
+    sampo__subflow *a = sf_of(ctx, &f[0]), *b = sf_of(ctx, &f[1]), *c = sf_of(ctx, &f[2]);
+    sampo__eval same = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9995, 0, 0, 0};
+    ctx->assoc.run = 1;
+    pair_update(ctx, a, b, &same, 1);
+    pair_update(ctx, b, c, &same, 1);
+    cluster_run(ctx, 1);
+    uint64_t s = session_of(ctx, &f[0], NULL);
+    cr_assert_eq(session_of(ctx, &f[2], NULL), s);
+    /* A revision isolates c: a new session is needed, and refused. */
+    sampo__eval dist = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0};
+    ctx->assoc.run = 3;
+    pair_update(ctx, b, c, &dist, 3);
+    uint64_t evicted = sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_EVICTED);
+    rf.armed = 1;
+    cluster_run(ctx, 3);
+    rf.armed = 0;
+    cr_expect_gt(rf.refused, 0);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_APPLY_FAILED), 1);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_EVICTED), evicted, "nothing evicted in a run");
+    cr_expect_eq(session_of(ctx, &f[2], NULL), s, "the split waits");
+    /* With memory again, the next run splits. */
+    cluster_run(ctx, 4);
+    cr_expect_neq(session_of(ctx, &f[2], NULL), s);
+    cr_expect_eq(session_of(ctx, &f[1], NULL), s);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_SESSIONS_SPLIT), 1);
+    cr_expect_leq(sampo_ctx_counter(ctx, SAMPO_CNT_MEM_PEAK), 256 * 1024);
     sampo_ctx_destroy(ctx);
 }
