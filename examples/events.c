@@ -13,10 +13,12 @@
  * (counter "events_dropped"), so drain it often.
  *
  * Callback model: sampo_ctx_set_event_callback() installs a function the
- * library calls for each event, from inside sampo_ctx_feed() and
- * sampo_ctx_flush(), instead of queueing it.  Nothing to drain, nothing
- * dropped; the callback must not keep the event pointer, and should not
- * call back into the context (copy what it needs and return).
+ * library calls for each event at the end of the call that raised it
+ * (sampo_ctx_feed(), sampo_ctx_flush(), ...), once the context's state is
+ * consistent.  Nothing to drain; the callback must not keep the event
+ * pointer; it may read the context (sampo_ctx_lookup() and the other
+ * queries), and every call that would change it returns SAMPO_E_BUSY
+ * (sampo.h, "Events and the callback contract").
  *
  * Both print the same lines:
  *

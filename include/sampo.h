@@ -678,6 +678,12 @@ SAMPO_API int sampo_ctx_feed_batch_ex(sampo_ctx *ctx, const sampo_packet *pkts, 
  */
 SAMPO_API int sampo_ctx_lookup(sampo_ctx *ctx, const sampo_flow *flow, sampo_subflow_info *out);
 
+/**
+ * Statistics and state of subflow `subflow_id` (e.g. the subflow_id of a
+ * sampo_result).  @return SAMPO_OK or SAMPO_E_NOTFOUND. @since 0.2
+ */
+SAMPO_API int sampo_ctx_subflow(sampo_ctx *ctx, uint64_t subflow_id, sampo_subflow_info *out);
+
 /** Summary of session `session_id`.  @return SAMPO_OK or SAMPO_E_NOTFOUND. */
 SAMPO_API int sampo_ctx_session(sampo_ctx *ctx, uint64_t session_id, sampo_session_info *out);
 

@@ -48,6 +48,19 @@ SAMPO_API int sampo_ctx_lookup(sampo_ctx *ctx, const sampo_flow *flow, sampo_sub
     return sampo__succeed(ctx, SAMPO_OK);
 }
 
+SAMPO_API int sampo_ctx_subflow(sampo_ctx *ctx, uint64_t id, sampo_subflow_info *out)
+{
+    if (!ctx)
+        return SAMPO_E_INVAL;
+    if (!out || out->size < SAMPO__V01_SUBFLOW_INFO)
+        return sampo__fail(ctx, SAMPO_E_INVAL, "NULL info or size too small");
+    sampo__subflow *sf = sampo__table_by_id(&ctx->flows, ctx->env.seed, id);
+    if (!sf)
+        return sampo__fail(ctx, SAMPO_E_NOTFOUND, "no subflow %llu", (unsigned long long)id);
+    subflow_out(sf, out);
+    return sampo__succeed(ctx, SAMPO_OK);
+}
+
 SAMPO_API int sampo_ctx_session(sampo_ctx *ctx, uint64_t id, sampo_session_info *out)
 {
     if (!ctx)
