@@ -2,6 +2,7 @@
  * against hand-computed values, then packet scenarios for proximity,
  * wrap-around, reinjection, key anchoring, DATA_ACK evidence, fallback,
  * hysteresis and the veto. */
+#define SAMPO_EXPERIMENTAL_API /* sampo_ctx_next_dsn_region() */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <math.h>
@@ -582,5 +583,85 @@ Test(lifecycle, a_split_refused_memory_mid_run_evicts_nothing)
     cr_expect_eq(session_of(ctx, &f[1], NULL), s);
     cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_SESSIONS_SPLIT), 1);
     cr_expect_leq(sampo_ctx_counter(ctx, SAMPO_CNT_MEM_PEAK), 256 * 1024);
+    sampo_ctx_destroy(ctx);
+}
+
+/* ---- the uniformity check (algorithm.md 4.2, "Checked on the data") ------ */
+
+/* Subflow f sends 40 mappings of 1400 bytes from DSN base, one every
+ * 20 ms from time t0 (ns); the peer acknowledges them. */
+static void stream(sampo_ctx *ctx, const tflow *f, uint64_t base, uint64_t t0)
+{
+    uint8_t o[40];
+    tflow r = tflow_rev(*f);
+    for (int k = 0; k < 40; k++) {
+        uint64_t t = t0 + (uint64_t)k * 20000000;
+        tpkt p = tp_build(f, TH_ACK, 1 + 1400 * (uint32_t)k, 1, o,
+                          opt_dss64(o, 7, base + 1400 * (uint64_t)k, 1 + 1400 * (uint32_t)k, 1400, 0),
+                          1400);
+        tp_feed(ctx, &p, t);
+        p = tp_build(&r, TH_ACK, 1, 1 + 1400 * (uint32_t)(k + 1), o,
+                     opt_dack64(o, base + 1400 * (uint64_t)(k + 1)), 0);
+        tp_feed(ctx, &p, t + 1000);
+    }
+}
+
+/* Two sessions whose spaces were put 2^27 apart (a rewriting middlebox,
+ * colliding keys): proximity alone would tie them at Φ > 1 - 10^-9.  They
+ * send at the same time, the later segments of one lying 2^27 below the
+ * earlier ones of the other: no single session can do that, so the region
+ * is distrusted and they stay apart. */
+Test(trust, concurrent_spaces_too_far_apart_for_one_session_are_witnesses)
+{
+    sampo_ctx *ctx = ctx_new(0);
+    tflow a = tflow4(0x0a000001, 40000, 0x0a000101, 80), b = tflow4(0x0a000002, 40001, 0x0a000101, 80);
+    uint64_t base = UINT64_C(0x5a0000005a000000);
+    /* Interleaved in time: a's packets and b's alternate. */
+    tflow ar = tflow_rev(a), br = tflow_rev(b);
+    uint8_t o[40];
+    for (int k = 0; k < 40; k++) {
+        uint64_t t = 1000000000 + (uint64_t)k * 20000000;
+        tpkt p = tp_build(&a, TH_ACK, 1 + 1400 * (uint32_t)k, 1, o,
+                          opt_dss64(o, 7, base + 1400 * (uint64_t)k, 1 + 1400 * (uint32_t)k, 1400, 0), 1400);
+        tp_feed(ctx, &p, t);
+        p = tp_build(&b, TH_ACK, 1 + 1400 * (uint32_t)k, 1, o,
+                     opt_dss64(o, 7, base + (UINT64_C(1) << 27) + 1400 * (uint64_t)k, 1 + 1400 * (uint32_t)k,
+                               1400, 0),
+                     1400);
+        tp_feed(ctx, &p, t + 1000);
+        p = tp_build(&ar, TH_ACK, 1, 1, o, opt_dack64(o, base + 1400 * (uint64_t)(k + 1)), 0);
+        tp_feed(ctx, &p, t + 2000);
+        p = tp_build(&br, TH_ACK, 1, 1, o,
+                     opt_dack64(o, base + (UINT64_C(1) << 27) + 1400 * (uint64_t)(k + 1)), 0);
+        tp_feed(ctx, &p, t + 3000);
+    }
+    sampo_ctx_flush(ctx);
+    cr_expect_neq(session_of(ctx, &a, NULL), session_of(ctx, &b, NULL));
+    cr_expect_gt(sampo_ctx_counter(ctx, SAMPO_CNT_UNIFORMITY_WITNESSES), 0);
+    cr_expect_gt(sampo_ctx_counter(ctx, SAMPO_CNT_PROXIMITY_DISTRUSTED), 0);
+    uint64_t cur = 0;
+    sampo_dsn_region reg = {sizeof(reg), 0, 0, 0, 0, 0};
+    cr_assert_eq(sampo_ctx_next_dsn_region(ctx, &cur, &reg), 1);
+    cr_expect_lt(base - reg.lo, reg.len, "the region covers the first space");
+    cr_expect_lt(base + (UINT64_C(1) << 27) - reg.lo, reg.len, "and the second");
+    cr_expect_eq(sampo_ctx_next_dsn_region(ctx, &cur, &reg), 0);
+    sampo_ctx_destroy(ctx);
+}
+
+/* One session whose data moved from one subflow to another (a failover, a
+ * late join) never gives a witness, however far apart its ranges: the
+ * later subflow's data lies above the earlier one's.  Proximity ties them. */
+Test(trust, one_session_in_sequence_is_no_witness)
+{
+    sampo_ctx *ctx = ctx_new(0);
+    tflow a = tflow4(0x0a000001, 40000, 0x0a000101, 80), b = tflow4(0x0a000002, 40001, 0x0a000101, 80);
+    uint64_t base = UINT64_C(0x1234000000000000);
+    stream(ctx, &a, base, 1000000000);
+    stream(ctx, &b, base + (UINT64_C(1) << 27), 1900000000);
+    sampo_ctx_flush(ctx);
+    sampo_subflow_info i;
+    cr_expect_eq(session_of(ctx, &a, NULL), session_of(ctx, &b, &i));
+    cr_expect_eq(i.method, SAMPO_METHOD_DSN_PROXIMITY);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_UNIFORMITY_WITNESSES), 0);
     sampo_ctx_destroy(ctx);
 }

@@ -70,6 +70,12 @@ Test(results, handshake_forms_subflows_sessions_and_direction)
     cr_expect_eq(r[3].method, SAMPO_METHOD_TOKEN);
     cr_expect_float_eq(r[3].confidence, 1.0, 0);
     cr_expect_eq(r[3].mptcp_version, 1); /* a join's is its session's */
+    /* The result's ids look the subflow up directly. */
+    sampo_subflow_info si = SAMPO_SUBFLOW_INFO_INIT;
+    cr_assert_eq(sampo_ctx_subflow(ctx, r[3].subflow_id, &si), SAMPO_OK);
+    cr_expect_eq(si.is_join, 1);
+    cr_expect_eq(si.session_id, r[3].session_id);
+    cr_expect_eq(sampo_ctx_subflow(ctx, 999999, &si), SAMPO_E_NOTFOUND);
     /* A plain TCP packet of an unknown flow: decoded, not tracked. */
     tflow h = tflow4(0x0a000009, 40009, 0x0a000101, 80);
     uint8_t o[4];
