@@ -90,7 +90,7 @@ static int opt_check(sampo_ctx *ctx, int opt, sampo_option_type type, const samp
 
 SAMPO_API int sampo_ctx_set_option(sampo_ctx *ctx, sampo_option opt, int64_t v)
 {
-    const sampo__opt_def *d;
+    const sampo__opt_def *d = NULL;
     int rc = opt_check(ctx, opt, SAMPO_OPTTYPE_INT, &d);
     if (rc)
         return rc;
@@ -112,7 +112,7 @@ SAMPO_API int sampo_ctx_set_option(sampo_ctx *ctx, sampo_option opt, int64_t v)
 
 SAMPO_API int sampo_ctx_set_option_real(sampo_ctx *ctx, sampo_option opt, double v)
 {
-    const sampo__opt_def *d;
+    const sampo__opt_def *d = NULL;
     int rc = opt_check(ctx, opt, SAMPO_OPTTYPE_REAL, &d);
     if (rc)
         return rc;
