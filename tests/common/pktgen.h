@@ -175,17 +175,6 @@ static inline size_t opt_dss32(uint8_t *o, uint32_t ack, uint32_t dsn, uint32_t 
     return 18;
 }
 
-static inline int tp_feed(sampo_ctx *ctx, const tpkt *t, uint64_t ts_ns)
-{
-    sampo_packet p = SAMPO_PACKET_INIT;
-    p.data = t->buf;
-    p.caplen = t->len;
-    p.wirelen = t->wirelen;
-    p.ts_ns = ts_ns;
-    p.linktype = SAMPO_LINKTYPE_ETHERNET;
-    return sampo_ctx_feed(ctx, &p);
-}
-
 static inline int tp_feed_ex(sampo_ctx *ctx, const tpkt *t, uint64_t ts_ns, sampo_result *res)
 {
     sampo_packet p = SAMPO_PACKET_INIT;
@@ -195,6 +184,11 @@ static inline int tp_feed_ex(sampo_ctx *ctx, const tpkt *t, uint64_t ts_ns, samp
     p.ts_ns = ts_ns;
     p.linktype = SAMPO_LINKTYPE_ETHERNET;
     return sampo_ctx_feed_ex(ctx, &p, res);
+}
+
+static inline int tp_feed(sampo_ctx *ctx, const tpkt *t, uint64_t ts_ns)
+{
+    return tp_feed_ex(ctx, t, ts_ns, NULL);
 }
 
 /* MP_JOIN on the SYN/ACK (16 bytes: truncated HMAC, nonce) and on the

@@ -588,22 +588,25 @@ Test(lifecycle, a_split_refused_memory_mid_run_evicts_nothing)
 
 /* ---- the uniformity check (algorithm.md 4.2, "Checked on the data") ------ */
 
-/* Subflow f sends 40 mappings of 1400 bytes from DSN base, one every
- * 20 ms from time t0 (ns); the peer acknowledges them. */
-static void stream(sampo_ctx *ctx, const tflow *f, uint64_t base, uint64_t t0)
+/* Mapping k (1400 bytes from DSN base) of subflow f at time t, and the
+ * peer's DATA_ACK of it. */
+static void mapping_and_ack(sampo_ctx *ctx, const tflow *f, uint64_t base, int k, uint64_t t)
 {
     uint8_t o[40];
     tflow r = tflow_rev(*f);
-    for (int k = 0; k < 40; k++) {
-        uint64_t t = t0 + (uint64_t)k * 20000000;
-        tpkt p = tp_build(f, TH_ACK, 1 + 1400 * (uint32_t)k, 1, o,
-                          opt_dss64(o, 7, base + 1400 * (uint64_t)k, 1 + 1400 * (uint32_t)k, 1400, 0),
-                          1400);
-        tp_feed(ctx, &p, t);
-        p = tp_build(&r, TH_ACK, 1, 1 + 1400 * (uint32_t)(k + 1), o,
-                     opt_dack64(o, base + 1400 * (uint64_t)(k + 1)), 0);
-        tp_feed(ctx, &p, t + 1000);
-    }
+    tpkt p = tp_build(f, TH_ACK, 1 + 1400 * (uint32_t)k, 1, o,
+                      opt_dss64(o, 7, base + 1400 * (uint64_t)k, 1 + 1400 * (uint32_t)k, 1400, 0), 1400);
+    tp_feed(ctx, &p, t);
+    p = tp_build(&r, TH_ACK, 1, 1 + 1400 * (uint32_t)(k + 1), o,
+                 opt_dack64(o, base + 1400 * (uint64_t)(k + 1)), 0);
+    tp_feed(ctx, &p, t + 1000);
+}
+
+/* Subflow f sends 40 mappings from DSN base, one every 20 ms from t0. */
+static void stream(sampo_ctx *ctx, const tflow *f, uint64_t base, uint64_t t0)
+{
+    for (int k = 0; k < 40; k++)
+        mapping_and_ack(ctx, f, base, k, t0 + (uint64_t)k * 20000000);
 }
 
 /* Two sessions whose spaces were put 2^27 apart (a rewriting middlebox,
@@ -617,23 +620,10 @@ Test(trust, concurrent_spaces_too_far_apart_for_one_session_are_witnesses)
     tflow a = tflow4(0x0a000001, 40000, 0x0a000101, 80), b = tflow4(0x0a000002, 40001, 0x0a000101, 80);
     uint64_t base = UINT64_C(0x5a0000005a000000);
     /* Interleaved in time: a's packets and b's alternate. */
-    tflow ar = tflow_rev(a), br = tflow_rev(b);
-    uint8_t o[40];
     for (int k = 0; k < 40; k++) {
         uint64_t t = 1000000000 + (uint64_t)k * 20000000;
-        tpkt p = tp_build(&a, TH_ACK, 1 + 1400 * (uint32_t)k, 1, o,
-                          opt_dss64(o, 7, base + 1400 * (uint64_t)k, 1 + 1400 * (uint32_t)k, 1400, 0), 1400);
-        tp_feed(ctx, &p, t);
-        p = tp_build(&b, TH_ACK, 1 + 1400 * (uint32_t)k, 1, o,
-                     opt_dss64(o, 7, base + (UINT64_C(1) << 27) + 1400 * (uint64_t)k, 1 + 1400 * (uint32_t)k,
-                               1400, 0),
-                     1400);
-        tp_feed(ctx, &p, t + 1000);
-        p = tp_build(&ar, TH_ACK, 1, 1, o, opt_dack64(o, base + 1400 * (uint64_t)(k + 1)), 0);
-        tp_feed(ctx, &p, t + 2000);
-        p = tp_build(&br, TH_ACK, 1, 1, o,
-                     opt_dack64(o, base + (UINT64_C(1) << 27) + 1400 * (uint64_t)(k + 1)), 0);
-        tp_feed(ctx, &p, t + 3000);
+        mapping_and_ack(ctx, &a, base, k, t);
+        mapping_and_ack(ctx, &b, base + (UINT64_C(1) << 27), k, t + 2000);
     }
     sampo_ctx_flush(ctx);
     cr_expect_neq(session_of(ctx, &a, NULL), session_of(ctx, &b, NULL));
