@@ -4,6 +4,7 @@
 #   2. a normal build and every CTest test (unit, fuzz corpus replay,
 #      golden outputs of sampo-cli, symbols, install, Python)
 #   3. the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+# Both builds make warnings errors (SAMPO_WERROR=ON).
 # Build trees: build-test/ and build-asan/.  Extra CTest arguments pass
 # through, e.g. scripts/run-tests.sh -R golden
 set -eu
@@ -12,13 +13,13 @@ scripts/install-deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== build and test (RelWithDebInfo)"
-cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAMPO_WERROR=ON >/dev/null
 cmake --build build-test -j"$jobs"
 (cd build-test && ctest -j"$jobs" --output-on-failure "$@")
 
 echo "== build and test under ASan + UBSan"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSAMPO_SANITIZE=address,undefined \
-      -DSAMPO_BUILD_PYTHON=OFF >/dev/null
+      -DSAMPO_BUILD_PYTHON=OFF -DSAMPO_WERROR=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest -j"$jobs" --output-on-failure -LE nosan "$@")
