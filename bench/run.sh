@@ -88,8 +88,8 @@ cmake --build "$B" -j2 >/dev/null
 
 # ---- the base ----------------------------------------------------------------------------------
 base_src=$B/base-src
-base_commit= base_short= base_subject= base_version=
-have_base_assoc= have_base_lat= base_own_assoc=
+base_commit='' base_short='' base_subject='' base_version=''
+have_base_assoc='' have_base_lat='' base_own_assoc=''
 made_worktree=
 cleanup() {
     if [ -n "$made_worktree" ]; then
@@ -160,6 +160,7 @@ run_job() { # version job round
             "$bin/bench_assoc" $quick --pcap $pcap --tsv "$cmp/$1/assoc.$3.tsv" >"$cmp/$1/assoc.$3.md"
             ;;
         lat-*)
+            # shellcheck disable=SC2046 # split on purpose: lat-MODE-EVIDENCE-SIZE
             set -- "$1" "$2" "$3" $(echo "$2" | tr - ' ') # ... lat MODE EVIDENCE SIZE
             case " $modes " in *" $5 "*) ;; *) return 0 ;; esac
             say "round $3 of $reps: bench_latency mode $5, $6, $7 subflows, $(label "$1")"
@@ -423,10 +424,14 @@ if [ -n "$base_commit" ]; then
         echo "times each, alternately (this tree, base, base, this tree, ...), so that a change in the load of the"
         echo "machine hits both alike; each figure is the median of its rounds (of its $cli_runs runs for sampo-cli)."
         echo "*Worse by* is the relative slowdown (a time that grows, or a rate that drops); *spread* is"
-        echo "(max - min) / median of one version's rounds, the noise of this run. A difference is *beyond the"
-        echo "noise* when it exceeds the larger spread of the two versions, *within* it otherwise; instruction"
-        echo "counts and memory are exact: any difference is real. Every figure more than 5 % worse by the medians"
-        echo "is flagged; a flagged figure within the noise is inconclusive (rerun with more \`--reps\`)."
+        echo "(max - min) / median of one version's rounds, the noise of this run. A difference of time is"
+        echo "*beyond the noise* when it exceeds the larger spread of the two versions and no round of the worse"
+        echo "version is better than any round of the other; *within* it otherwise. Instruction counts and memory"
+        echo "are exact (the same code gives the same count, give or take a few hundredths of a percent from the"
+        echo "programs' memory layout, e.g. glibc's memcmp near page ends). Every figure more than 5 % worse by"
+        echo "the medians is flagged: a regression when exact or beyond the noise, inconclusive when within it"
+        echo "(rerun with more \`--reps\`). With 3 rounds (\`--quick\`) identical code still comes out beyond the"
+        echo "noise now and then; decide on the full run's 5 rounds and on the instruction counts."
         echo "Figures measured in one version only (mode b of bench_latency needs 0.2.0) have no ratio."
         echo
         cat "$cmp_tmp"
