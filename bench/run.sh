@@ -121,8 +121,11 @@ if [ -n "$base_ref" ]; then
     [ -x "$B/base/bin/bench_assoc" ] && base_own_assoc=$B/base/bin/bench_assoc
     say "building this tree's benchmarks against the base's library in build-bench/base-bench/"
     rm -rf "$B/base-bench"
+    # pktgen.h (the packet builders) as the base has it: it follows the library's API.
+    pktgen=
+    [ -f "$base_src/tests/common/pktgen.h" ] && pktgen=$base_src/tests/common
     if cmake -S bench -B "$B/base-bench" -DCMAKE_BUILD_TYPE=Release \
-        -DCMAKE_PREFIX_PATH="$B/base-prefix" >"$B/base-bench.log" 2>&1; then
+        -DCMAKE_PREFIX_PATH="$B/base-prefix" -DSAMPO_BENCH_PKTGEN_DIR="$pktgen" >"$B/base-bench.log" 2>&1; then
         cmake --build "$B/base-bench" -j2 --target bench_latency >>"$B/base-bench.log" 2>&1 && have_base_lat=1
         cmake --build "$B/base-bench" -j2 --target bench_assoc >>"$B/base-bench.log" 2>&1 && have_base_assoc=1
     fi
