@@ -1,26 +1,33 @@
 /*
  * bench_assoc.c - association time, packet rate and memory of libsampo.
  *
- *   bench_assoc [--pcap FILE] [--quick] [--sizes N,N,...] [--per-subflow P] [--rate R]
- *   bench_assoc --one N      one untimed run of N subflows (for callgrind)
+ *   bench_assoc [--pcap FILE] [--quick] [--sizes N,N,...] [--per-subflow P] [--rate R] [--tsv FILE]
+ *   bench_assoc --one N      one untimed run of N subflows (for callgrind: --toggle-collect=work_once;
+ *                            its phases bench_feed_phase and bench_assoc_phase split the work into the
+ *                            feed path and the association run)
  *
  * Prints Markdown sections (bench/run.sh puts them into docs/benchmarks.md):
  *
- *  1. Association from scratch against the number of subflows (160, 1k, 10k, 100k):
- *     sessions of 4 subflows (fullmesh of 2 client x 2 server addresses) and of 2
- *     (20 % of the subflows), 64-bit DSNs from a random IDSN per session and direction,
- *     download mappings of 1400 bytes interleaved round-robin over the session's subflows,
- *     DATA_ACKs on the reverse direction, as seen after 1-in-R sampling (R = 101) with about
- *     P = 40 sampled packets per subflow, all within one association window (0.45 s of packet
- *     time, γ = 0.5 s).  Token evidence is off (the CLI's --no-token): only DSNs can
- *     associate.  Timed: feeding every packet, then sampo_ctx_flush() (the association run);
- *     the flush alone too.  Checked in the same run: sessions found exactly, pair precision
- *     and recall against the generated truth.
+ *  1. Association from scratch against the number of subflows (160, 1k, 10k, 100k), on the
+ *     synthetic traffic of traffic.c (bench_assoc's model since 0.1, same packets): sessions of
+ *     4 subflows (fullmesh of 2 client x 2 server addresses) and of 2 (20 % of the subflows),
+ *     64-bit DSNs from a random IDSN per session and direction, download mappings of 1400 bytes
+ *     interleaved round-robin over the session's subflows, DATA_ACKs on the reverse direction,
+ *     as seen after 1-in-R sampling (R = 101) with about P = 40 sampled packets per subflow, all
+ *     within one association window (0.45 s of packet time, γ = 0.5 s).  Token evidence is off
+ *     (the CLI's --no-token): only DSNs can associate.  Timed: feeding every packet, then
+ *     sampo_ctx_flush() (the association run); the flush alone too.  Checked in the same run:
+ *     sessions found exactly, pair precision and recall against the generated truth.
  *  2. Packets per second fed from memory: every packet of a capture (default
  *     data/pcaps/lab-v1-paper.pcap) preloaded with libpcap, fed 10 times, each pass into a new
  *     context, with all evidence and with token evidence off.
  *  3. Memory: the context's mem_peak counter (every byte the library allocates) for N
  *     subflows and S retained DSN segments, fitted as mem_peak = a + b*N + c*S.
+ *
+ * --tsv FILE also writes every figure, one per line, for bench/compare.py: bench/run.sh runs
+ * this same program built against this tree's library and against a base commit's (the
+ * source builds against libsampo 0.1.0 and later), in alternating rounds, and sets the
+ * figures side by side.  The per-packet latency in steady state is bench_latency.c's.
  *
  * Wall time from clock_gettime(CLOCK_MONOTONIC); every figure is the median of repeated
  * runs.  Single thread (one core).
@@ -39,6 +46,7 @@
 
 #include "pktgen.h"
 #include "sampo.h"
+#include "traffic.h"
 
 /* ------------------------------------------------------------------------ */
 /* utilities                                                                */
@@ -52,14 +60,15 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint64_t rng_state = 0x5a4d50u;
-
-static uint64_t rnd(void) /* splitmix64: fixed seed, same packets every run */
+/* This thread's CPU time: unlike wall time, it does not count the time the
+ * thread waited for a core, so on a shared machine it varies less between
+ * runs (--tsv only: the figures that bench/compare.py sets side by side). */
+static double cpu_s(void)
 {
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -83,6 +92,20 @@ static void *xmalloc(size_t n)
         exit(1);
     }
     return p;
+}
+
+/* --tsv FILE: every figure also as one line "key value unit lower|higher
+ * timed|exact label" (tab-separated) for bench/compare.py, which sets the
+ * figures of two library versions side by side.  timed: a wall or CPU time
+ * (or derived from one), which varies between runs; exact: deterministic
+ * (memory, counts). */
+static FILE *tsv_out;
+
+static void figure(const char *key, double v, const char *unit, int lower_is_better, int timed, const char *label)
+{
+    if (tsv_out)
+        fprintf(tsv_out, "%s\t%.6g\t%s\t%s\t%s\t%s\n", key, v, unit, lower_is_better ? "lower" : "higher",
+                timed ? "timed" : "exact", label);
 }
 
 static void count_event(const sampo_event *ev, void *user)
@@ -166,49 +189,30 @@ static int cmp_ts(const void *a, const void *b)
 }
 
 /* ------------------------------------------------------------------------ */
-/* 1. synthetic sampled sessions                                            */
+/* 1. synthetic sampled sessions (traffic.c), all within one window          */
 /* ------------------------------------------------------------------------ */
 
-#define CLIENT_BASE 0x0A000000u /* 10.0.0.0: session i uplink u = base + 2i + u */
-#define SERVER0 0x0AFF0001u     /* 10.255.0.1 */
-#define SERVER1 0x0AFF0101u     /* 10.255.1.1 */
-#define SEG 1400u
-#define SPAN_NS 450000000ull    /* all sampled packets within 0.45 s (< γ) */
+#define SPAN_NS 450000000ull /* all sampled packets within 0.45 s (< the 0.5 s window) */
 
 struct workload {
+    struct traffic t;
     size_t subflows, sessions, sessions4, sessions2;
     uint32_t per_subflow, rate;
     struct pktset ps;
 };
 
-/* One subflow's sampled packets: full-stream positions off + j*rate; each position is a
- * data segment (server -> client, mapping of 1400 bytes + DATA_ACK of the client's space)
- * or an ACK (client -> server, DATA_ACK in the server's space), about half each. */
-static void gen_subflow(struct workload *w, uint32_t cli, uint32_t srv, uint16_t port, int f, int nsub,
-                        uint64_t idsn_s, uint64_t idsn_c, uint64_t t0)
+/* One subflow's packets, each a data segment or an ACK by the workload's
+ * generator (drawn right after the subflow's parameters: bench_assoc's
+ * packets since 0.1). */
+static void gen_subflow(struct traffic *t, const struct traffic_subflow *sf, void *user)
 {
-    tflow up = tflow4(cli, port, srv, 5201), down = tflow_rev(up);
-    uint64_t stream = (uint64_t)w->per_subflow * w->rate;
-    uint64_t off = rnd() % w->rate;
-    uint32_t isn_s = (uint32_t)rnd(), isn_c = (uint32_t)rnd();
-    uint8_t o[40];
+    struct workload *w = user;
 
     for (uint32_t j = 0; j < w->per_subflow; j++) {
-        uint64_t pos = off + (uint64_t)j * w->rate;
-        uint64_t k = pos / 2; /* data segments sent on this subflow so far */
-        uint64_t c = k * (uint64_t)nsub + (uint64_t)f;
-        uint64_t ts = t0 + pos * SPAN_NS / stream;
-        tpkt t;
-
-        if (rnd() & 1) {
-            size_t ol = opt_dss64(o, idsn_c + 21, idsn_s + 1 + c * SEG, (uint32_t)(1 + k * SEG), (uint16_t)SEG, 0);
-            t = tp_build(&down, TH_ACK | TH_PSH, isn_s + 1 + (uint32_t)(k * SEG), isn_c + 21, o, ol, SEG);
-        } else {
-            uint64_t acked = c > 2u * (uint64_t)nsub ? c - 2u * (uint64_t)nsub : 0;
-            size_t ol = opt_dack64(o, idsn_s + 1 + acked * SEG);
-            t = tp_build(&up, TH_ACK, isn_c + 21, isn_s + 1 + (uint32_t)(k * SEG), o, ol, 0);
-        }
-        ps_add(&w->ps, t.buf, t.len, t.wirelen, ts);
+        tpkt p;
+        int data = (int)(traffic_rnd(&t->rng) & 1);
+        uint64_t ts = traffic_packet(t, sf, j, data, &p);
+        ps_add(&w->ps, p.buf, p.len, p.wirelen, ts);
     }
 }
 
@@ -217,115 +221,21 @@ static void gen_workload(struct workload *w, size_t subflows, uint32_t per_subfl
     memset(w, 0, sizeof *w);
     w->per_subflow = per_subflow;
     w->rate = rate;
-    /* 20 % of the subflows in 2-subflow sessions, the rest in 4-subflow ones */
-    w->sessions2 = (subflows / 5) / 2;
-    w->sessions4 = (subflows - 2 * w->sessions2) / 4;
-    w->sessions2 = (subflows - 4 * w->sessions4) / 2;
-    w->sessions = w->sessions4 + w->sessions2;
-    w->subflows = 4 * w->sessions4 + 2 * w->sessions2;
-    rng_state = 0x5a4d50u + subflows * 7919u + per_subflow;
-    for (size_t s = 0; s < w->sessions; s++) {
-        int nsub = s < w->sessions4 ? 4 : 2;
-        uint64_t idsn_s = rnd(), idsn_c = rnd();
-        uint64_t t0 = 1000000000ull + rnd() % 1000000ull; /* starts within 1 ms */
-        uint32_t c0 = CLIENT_BASE + 2u * (uint32_t)s;
-        for (int f = 0; f < nsub; f++) {
-            /* 4: (c0,s0) (c0,s1) (c1,s0) (c1,s1); 2: (c0,s0) (c1,s0) */
-            uint32_t cli = c0 + (uint32_t)(nsub == 4 ? f / 2 : f);
-            uint32_t srv = (nsub == 4 && (f & 1)) ? SERVER1 : SERVER0;
-            uint16_t port = (uint16_t)(32768 + rnd() % 28000);
-            gen_subflow(w, cli, srv, port, f, nsub, idsn_s, idsn_c, t0);
-        }
-    }
+    traffic_init(&w->t, subflows, per_subflow, SPAN_NS, rate, 0x5a4d50u + subflows * 7919u + per_subflow);
+    w->subflows = w->t.subflows;
+    w->sessions = w->t.sessions;
+    w->sessions4 = w->t.sessions4;
+    w->sessions2 = w->t.sessions2;
+    traffic_layout(&w->t, gen_subflow, w);
     qsort(w->ps.p, w->ps.n, sizeof *w->ps.p, cmp_ts);
     ps_compact(&w->ps);
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* True session of a subflow of the workload, from its client address; -1 if foreign. */
-static long true_session(const struct workload *w, const sampo_flow *fl)
-{
-    uint32_t a = get32(fl->src), b = get32(fl->dst);
-    uint32_t cli = (a >> 24 == 10 && ((a >> 16) & 0xff) != 255) ? a : b;
-    long s = (long)((cli - CLIENT_BASE) / 2);
-    return (s >= 0 && (size_t)s < w->sessions) ? s : -1;
-}
-
-struct pairrec {
-    uint64_t pred; /* session id, or a unique negative-ish id for none */
-    long truth;
-};
-
-static int cmp_pair(const void *a, const void *b)
-{
-    const struct pairrec *x = a, *y = b;
-    if (x->pred != y->pred)
-        return (x->pred > y->pred) - (x->pred < y->pred);
-    return (x->truth > y->truth) - (x->truth < y->truth);
-}
-
-struct score {
-    size_t tracked, exact;
-    double tp, fp, fn, precision, recall;
-};
-
-static struct score score_ctx(sampo_ctx *ctx, const struct workload *w)
-{
-    struct score sc;
-    struct pairrec *r = xmalloc(w->subflows * sizeof *r);
-    size_t n = 0, i, j;
-    uint64_t cursor = 0, lone = UINT64_MAX;
-    sampo_subflow_info info = SAMPO_SUBFLOW_INFO_INIT;
-    double pred_pairs = 0, true_pairs = 0;
-
-    memset(&sc, 0, sizeof sc);
-    while (n < w->subflows && sampo_ctx_next_subflow(ctx, 0, &cursor, &info) == 1) {
-        long t = true_session(w, &info.flow);
-        if (t < 0)
-            continue;
-        r[n].pred = info.session_id ? info.session_id : lone--;
-        r[n].truth = t;
-        n++;
-    }
-    sc.tracked = n;
-    qsort(r, n, sizeof *r, cmp_pair);
-    for (i = 0; i < n; i = j) { /* predicted groups */
-        size_t k, same_start = i;
-        int pure = 1;
-        for (j = i; j < n && r[j].pred == r[i].pred; j++)
-            ;
-        pred_pairs += (double)(j - i) * (double)(j - i - 1) / 2;
-        for (k = i + 1; k <= j; k++) { /* runs of one true session inside the group */
-            if (k == j || r[k].truth != r[same_start].truth) {
-                sc.tp += (double)(k - same_start) * (double)(k - same_start - 1) / 2;
-                if (k < j)
-                    pure = 0;
-                same_start = k;
-            }
-        }
-        if (pure) {
-            size_t want = (size_t)r[i].truth < w->sessions4 ? 4 : 2;
-            if (j - i == want)
-                sc.exact++;
-        }
-    }
-    true_pairs = 6.0 * (double)w->sessions4 + 1.0 * (double)w->sessions2;
-    sc.fp = pred_pairs - sc.tp;
-    sc.fn = true_pairs - sc.tp;
-    sc.precision = pred_pairs > 0 ? sc.tp / pred_pairs : NAN;
-    sc.recall = true_pairs > 0 ? sc.tp / true_pairs : NAN;
-    free(r);
-    return sc;
-}
-
 struct assoc_result {
     double total_ms, flush_ms, feed_mpps;
+    double total_cpu_ms, flush_cpu_ms;
     uint64_t mem_peak, segments, events;
-    struct score sc;
+    struct traffic_score sc;
 };
 
 static sampo_ctx *new_ctx(int token_evidence, uint64_t *events)
@@ -373,14 +283,35 @@ static void feed_set(sampo_ctx *ctx, const struct pktset *s, uint32_t rate)
 
 /* One association from scratch, untimed: what `--one N` runs under
  * callgrind (--toggle-collect=work_once) to count its instructions, which,
- * unlike wall time, do not depend on how much of the state fits in cache. */
-__attribute__((noinline)) void work_once(const struct workload *w);
-__attribute__((noinline)) void work_once(const struct workload *w)
+ * unlike wall time, do not depend on how much of the state fits in cache.
+ * Its two phases are functions of their own, so that their inclusive costs
+ * (callgrind_annotate --inclusive=yes) split the work into the feed path
+ * (every packet fed, subflows and segments created) and the association
+ * run (sampo_ctx_flush()). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define BENCH_PHASE __attribute__((noipa))
+#else
+#define BENCH_PHASE __attribute__((noinline))
+#endif
+BENCH_PHASE void bench_feed_phase(sampo_ctx *ctx, const struct workload *w);
+BENCH_PHASE void bench_feed_phase(sampo_ctx *ctx, const struct workload *w)
+{
+    feed_set(ctx, &w->ps, w->rate);
+}
+
+BENCH_PHASE void bench_assoc_phase(sampo_ctx *ctx);
+BENCH_PHASE void bench_assoc_phase(sampo_ctx *ctx)
+{
+    sampo_ctx_flush(ctx);
+}
+
+BENCH_PHASE void work_once(const struct workload *w);
+BENCH_PHASE void work_once(const struct workload *w)
 {
     uint64_t events = 0;
     sampo_ctx *ctx = new_ctx(0, &events);
-    feed_set(ctx, &w->ps, w->rate);
-    sampo_ctx_flush(ctx);
+    bench_feed_phase(ctx, w);
+    bench_assoc_phase(ctx);
     sampo_ctx_destroy(ctx);
 }
 
@@ -388,32 +319,41 @@ static struct assoc_result run_assoc(const struct workload *w, int reps, int che
 {
     struct assoc_result res;
     double *tot = xmalloc((size_t)reps * sizeof(double)), *fl = xmalloc((size_t)reps * sizeof(double));
+    double *ctot = xmalloc((size_t)reps * sizeof(double)), *cfl = xmalloc((size_t)reps * sizeof(double));
 
     memset(&res, 0, sizeof res);
     for (int r = 0; r < reps; r++) {
         uint64_t events = 0;
         sampo_ctx *ctx = new_ctx(0, &events);
-        double t0 = now_s(), t1, t2;
+        double c0 = cpu_s(), t0 = now_s(), t1, t2, c1, c2;
         feed_set(ctx, &w->ps, w->rate);
+        c1 = cpu_s();
         t1 = now_s();
         sampo_ctx_flush(ctx);
         t2 = now_s();
+        c2 = cpu_s();
         tot[r] = (t2 - t0) * 1e3;
         fl[r] = (t2 - t1) * 1e3;
+        ctot[r] = (c2 - c0) * 1e3;
+        cfl[r] = (c2 - c1) * 1e3;
         if (r == reps - 1) {
             res.mem_peak = sampo_ctx_counter(ctx, SAMPO_CNT_MEM_PEAK);
             res.segments = sampo_ctx_counter(ctx, SAMPO_CNT_DSN_SEGMENTS);
             res.events = events;
             if (check)
-                res.sc = score_ctx(ctx, w);
+                res.sc = traffic_score_ctx(ctx, &w->t);
         }
         sampo_ctx_destroy(ctx);
     }
     res.total_ms = median(tot, reps);
     res.flush_ms = median(fl, reps);
     res.feed_mpps = (double)w->ps.n / ((res.total_ms - res.flush_ms) / 1e3) / 1e6;
+    res.total_cpu_ms = median(ctot, reps);
+    res.flush_cpu_ms = median(cfl, reps);
     free(tot);
     free(fl);
+    free(ctot);
+    free(cfl);
     return res;
 }
 
@@ -469,13 +409,13 @@ static void bench_pcap(const char *path, int passes)
     printf("| --- | --- | ---: | ---: | ---: | ---: | --- |\n");
     for (int mode = 0; mode < 4; mode++) {
         int tok = !(mode & 1), batch = mode >> 1;
-        double *t = xmalloc((size_t)passes * sizeof(double));
+        double *t = xmalloc((size_t)passes * sizeof(double)), *ct = xmalloc((size_t)passes * sizeof(double));
         uint64_t peak = 0;
         for (int r = 0; r < passes; r++) {
             uint64_t events = 0;
             sampo_ctx *ctx = new_ctx(tok, &events);
             sampo_packet p = SAMPO_PACKET_INIT;
-            double t0 = now_s();
+            double c0 = cpu_s(), t0 = now_s();
             p.linktype = lt;
             if (batch) {
                 static sampo_packet burst[BURST];
@@ -501,14 +441,26 @@ static void bench_pcap(const char *path, int passes)
             }
             sampo_ctx_flush(ctx);
             t[r] = now_s() - t0;
+            ct[r] = cpu_s() - c0;
             peak = sampo_ctx_counter(ctx, SAMPO_CNT_MEM_PEAK);
             sampo_ctx_destroy(ctx);
         }
         double m = median(t, passes), pps = (double)s.n / m;
+        {
+            char k[64], l[160];
+            snprintf(k, sizeof k, "pcap.%s.%s", tok ? "all" : "dsn", batch ? "batch" : "feed");
+            snprintf(l, sizeof l, "capture from memory, %s, %s: pass", tok ? "all evidence" : "DSN only",
+                     batch ? "feed_batch()" : "feed()");
+            figure(k, m * 1e3, "ms", 1, 1, l);
+            snprintf(k, sizeof k, "pcap.%s.%s.cpu", tok ? "all" : "dsn", batch ? "batch" : "feed");
+            strncat(l, ", thread CPU time", sizeof l - strlen(l) - 1);
+            figure(k, median(ct, passes) * 1e3, "ms CPU", 1, 1, l);
+        }
         printf("| %s | %s | %zu | %.2f ms | %.2f M | %.0f KiB | %s |\n", tok ? "all (default)" : "DSN only (token evidence off)",
                batch ? "`sampo_ctx_feed_batch()`, bursts of 256" : "`sampo_ctx_feed()`", s.n, m * 1e3, pps / 1e6,
                (double)peak / 1024, pf(pps >= 5e6));
         free(t);
+        free(ct);
     }
     printf("\n");
     ps_free(&s);
@@ -558,7 +510,12 @@ int main(int argc, char **argv)
             quick = 1;
         else if (!strcmp(argv[i], "--one") && i + 1 < argc)
             one = strtoul(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--pcap") && i + 1 < argc)
+        else if (!strcmp(argv[i], "--tsv") && i + 1 < argc) {
+            if (!(tsv_out = fopen(argv[++i], "w"))) {
+                fprintf(stderr, "bench_assoc: %s: %s\n", argv[i], strerror(errno));
+                return 1;
+            }
+        } else if (!strcmp(argv[i], "--pcap") && i + 1 < argc)
             pcap_path = argv[++i];
         else if (!strcmp(argv[i], "--per-subflow") && i + 1 < argc)
             per = (uint32_t)strtoul(argv[++i], NULL, 10);
@@ -572,7 +529,8 @@ int main(int argc, char **argv)
                 s = *e ? e + 1 : e;
             }
         } else {
-            fprintf(stderr, "usage: bench_assoc [--quick] [--pcap FILE] [--sizes N,N,..] [--per-subflow P] [--rate R]\n");
+            fprintf(stderr, "usage: bench_assoc [--quick] [--pcap FILE] [--sizes N,N,..] [--per-subflow P] [--rate R] [--tsv FILE]\n"
+                            "       bench_assoc --one N\n");
             return 2;
         }
     }
@@ -598,9 +556,9 @@ int main(int argc, char **argv)
            "declared with `sampling_rate = %u`. All packets fall within 0.45 s of packet time, one association\n"
            "window: the association runs once, in `sampo_ctx_flush()`. Token evidence off (like `--no-token`):\n"
            "there are no handshakes anyway, only DSNs can associate. *Total* = feeding every packet +\n"
-           "flush; *flush* = the association run alone. Median of repeated runs (5, or 3 at 100k); the\n"
+           "flush; *flush* = the association run alone. Median of repeated runs (5, or %d at 100k); the\n"
            "association result is checked in the same run against the generated sessions.\n\n",
-           SEG, rate, per, rate);
+           TRAFFIC_SEG, rate, per, rate, quick ? 1 : 3);
     printf("| subflows | sessions (4 + 2 subflows) | packets | total | flush alone | feed rate | peak memory | "
            "sessions found exactly | pair precision | pair recall |\n");
     printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -609,7 +567,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < nsizes; i++) {
         struct workload w;
         gen_workload(&w, sizes[i], per, rate);
-        int reps = quick ? 1 : (w.subflows >= 50000 ? 3 : 5);
+        int reps = w.subflows >= 50000 ? (quick ? 1 : 3) : 5;
         struct assoc_result r = run_assoc(&w, reps, 1);
         char p1[32], p2[32];
         pct(p1, sizeof p1, r.sc.precision);
@@ -618,6 +576,23 @@ int main(int argc, char **argv)
                w.subflows, w.sessions, w.sessions4, w.sessions2, w.ps.n, r.total_ms, r.flush_ms, r.feed_mpps,
                (double)r.mem_peak / 1024, r.sc.exact, w.sessions, p1, p2);
         fflush(stdout);
+        {
+            char k[64], l[128];
+#define FIG(suffix, v, unit, low, wall, what)                                              \
+    do {                                                                                   \
+        snprintf(k, sizeof k, "assoc.%zu.%s", w.subflows, suffix);                         \
+        snprintf(l, sizeof l, "from scratch, %zu subflows: %s", w.subflows, what);         \
+        figure(k, v, unit, low, wall, l);                                                  \
+    } while (0)
+            FIG("total", r.total_ms, "ms", 1, 1, "feed + flush");
+            FIG("flush", r.flush_ms, "ms", 1, 1, "flush (association run)");
+            FIG("feed_rate", r.feed_mpps, "M/s", 0, 1, "feed rate");
+            FIG("total_cpu", r.total_cpu_ms, "ms CPU", 1, 1, "feed + flush, thread CPU time");
+            FIG("flush_cpu", r.flush_cpu_ms, "ms CPU", 1, 1, "flush, thread CPU time");
+            FIG("mem_peak", (double)r.mem_peak / 1024, "KiB", 1, 0, "peak memory");
+            FIG("exact", (double)r.sc.exact, "sessions", 0, 0, "sessions found exactly");
+#undef FIG
+        }
         totals[i] = r.total_ms;
         if (w.subflows == 160) {
             mem160 = (double)r.mem_peak;
@@ -683,11 +658,17 @@ int main(int argc, char **argv)
             ps_free(&w.ps);
         }
         fit3(x1, x2, y, n, &a, &b, &c);
+        figure("mem.per_subflow", b, "bytes", 1, 0, "memory per subflow (fit)");
+        figure("mem.per_segment", c, "bytes", 1, 0, "memory per retained segment (fit)");
         printf("\nFit: a = %.0f bytes fixed, **b = %.0f bytes per subflow**, **c = %.1f bytes per retained "
                "segment**.\n",
                a, b, c);
         printf("At the paper's window (160 subflows, about 20 data segments each = 3200 segments) that predicts "
                "%.0f KiB.\n\n", (a + b * 160 + c * 3200) / 1024);
+    }
+    if (tsv_out && fclose(tsv_out) != 0) {
+        fprintf(stderr, "bench_assoc: writing the figures failed\n");
+        return 1;
     }
     return 0;
 }
