@@ -210,5 +210,11 @@ bool sampo__trust_chronology(const sampo__item *x, const sampo__item *y)
 {
     if (x->bits != 64 || y->bits != 64 || x->side != y->side)
         return false;
+    /* No segment of one lies more than the window below one of the other
+     * when the two hulls are that close: nothing to look at (the case of
+     * every session's own subflows). */
+    uint64_t xe = x->lo + x->len - y->lo, ye = y->lo + y->len - x->lo;
+    if ((int64_t)xe <= (int64_t)SAMPO__TRUST_WINDOW && (int64_t)ye <= (int64_t)SAMPO__TRUST_WINDOW)
+        return false;
     return inverted(x, y, x->lo) || inverted(y, x, x->lo);
 }

@@ -7,13 +7,20 @@
 #include "core/hash.h"
 #include "state/info.h"
 
+/* The pair of ids id[0] < id[1], and the hash it is filed under. */
+static sampo__pair *find(sampo__pairs *ps, uint64_t seed, const uint64_t id[2], unsigned *hv)
+{
+    sampo__pair *p = NULL;
+    *hv = (unsigned)sampo__hash(seed, id, 2 * sizeof(uint64_t));
+    HASH_FIND_BYHASHVALUE(hh, ps->by_ids, id, 2 * sizeof(uint64_t), *hv, p);
+    return p;
+}
+
 sampo__pair *sampo__pair_find(sampo__pairs *ps, uint64_t seed, uint64_t ida, uint64_t idb)
 {
     uint64_t id[2] = {ida < idb ? ida : idb, ida < idb ? idb : ida};
-    sampo__pair *p = NULL;
-    HASH_FIND_BYHASHVALUE(hh, ps->by_ids, id, sizeof(id),
-                          (unsigned)sampo__hash(seed, id, sizeof(id)), p);
-    return p;
+    unsigned hv;
+    return find(ps, seed, id, &hv);
 }
 
 void sampo__pair_event(sampo__env *env, int type, const sampo__subflow *a, const sampo__subflow *b,
@@ -29,7 +36,7 @@ void sampo__pair_event(sampo__env *env, int type, const sampo__subflow *a, const
     sampo__ev_commit(env->evq, ev, NULL);
 }
 
-static sampo__pair *pair_new(sampo__env *env, sampo__pairs *ps, const uint64_t id[2],
+static sampo__pair *pair_new(sampo__env *env, sampo__pairs *ps, const uint64_t id[2], unsigned hv,
                              const sampo__eval *ev, uint64_t now)
 {
     sampo__mem *hmem = env->mem;
@@ -41,8 +48,7 @@ static sampo__pair *pair_new(sampo__env *env, sampo__pairs *ps, const uint64_t i
     p->id[0] = id[0];
     p->id[1] = id[1];
     bool ok;
-    SAMPO__HASH_ADD(hh, ps->by_ids, p->id, sizeof(p->id),
-                    (unsigned)sampo__hash(env->seed, p->id, sizeof(p->id)), p, ok);
+    SAMPO__HASH_ADD(hh, ps->by_ids, p->id, sizeof(p->id), hv, p, ok);
     if (!ok) {
         sampo__mem_free(env->mem, p);
         sampo__count(env->cnt, SAMPO_CNT_PAIRS_DROPPED);
@@ -106,9 +112,10 @@ void sampo__pair_update(sampo__env *env, sampo__pairs *ps, uint64_t run, sampo__
     }
     uint64_t id[2] = {a->id, b->id};
     uint32_t r32 = (uint32_t)run;
-    sampo__pair *p = sampo__pair_find(ps, env->seed, id[0], id[1]);
+    unsigned hv;
+    sampo__pair *p = find(ps, env->seed, id, &hv);
     if (!p) {
-        if (!(p = pair_new(env, ps, id, ev, now)))
+        if (!(p = pair_new(env, ps, id, hv, ev, now)))
             return;
         p->born = r32;
     } else if (ev->verdict == SAMPO_VERDICT_UNDECIDED) {

@@ -5,17 +5,6 @@
 
 #include "core/counters.h"
 
-sampo_event *sampo__ev_new(sampo__evq *q, int type, uint64_t ts)
-{
-    sampo_event *ev = &q->scratch;
-    memset(ev, 0, sizeof(*ev));
-    ev->size = sizeof(*ev);
-    ev->type = (sampo_event_type)type;
-    ev->ts_ns = ts;
-    ev->mptcp_version = 255;
-    return ev;
-}
-
 static uint32_t limit(const sampo__evq *q)
 {
     return q->cb ? UINT32_MAX / 2 : q->max;
@@ -45,19 +34,37 @@ static void drop_oldest(sampo__evq *q)
     sampo__count(q->cnt, SAMPO_CNT_EVENTS_DROPPED);
 }
 
+/* The event is built where it will be queued: in the ring's next slot
+ * (growing the ring, or dropping its oldest event when it cannot grow),
+ * else in the scratch slot, which sampo__ev_commit() counts as dropped. */
+sampo_event *sampo__ev_new(sampo__evq *q, int type, uint64_t ts)
+{
+    sampo_event *ev = &q->scratch;
+    if (make_slot(q, (void **)&q->ev, sizeof(*q->ev), &q->r)) {
+        ev = &q->ev[sampo__ring_tail(&q->r)];
+    } else if (q->r.cap) {
+        drop_oldest(q);
+        ev = &q->ev[sampo__ring_tail(&q->r)];
+    }
+    memset(ev, 0, sizeof(*ev));
+    ev->size = sizeof(*ev);
+    ev->type = (sampo_event_type)type;
+    ev->ts_ns = ts;
+    ev->mptcp_version = 255;
+    return ev;
+}
+
 void sampo__ev_commit(sampo__evq *q, const sampo_event *ev, const sampo__record *rec)
 {
     sampo__count(q->cnt, SAMPO_CNT_EVENTS);
-    bool has_rec = sampo__ev_has_record(ev->type);
-    if (!make_slot(q, (void **)&q->ev, sizeof(*q->ev), &q->r)) {
-        if (!q->r.cap) {
-            sampo__count(q->cnt, SAMPO_CNT_EVENTS_DROPPED);
-            return;
-        }
-        drop_oldest(q);
+    if (ev == &q->scratch) {
+        sampo__count(q->cnt, SAMPO_CNT_EVENTS_DROPPED);
+        return;
     }
+    bool has_rec = sampo__ev_has_record(ev->type);
     if (has_rec && !make_slot(q, (void **)&q->rec, sizeof(*q->rec), &q->rr)) {
-        /* No room for the record: the oldest record goes with its event. */
+        /* No room for the record: the oldest record goes with its event
+         * (the slot of this one keeps its index as the head moves on). */
         while (q->r.n && q->rr.n == q->rr.cap)
             drop_oldest(q);
         if (q->rr.n == q->rr.cap) {
@@ -65,7 +72,6 @@ void sampo__ev_commit(sampo__evq *q, const sampo_event *ev, const sampo__record 
             return;
         }
     }
-    q->ev[sampo__ring_tail(&q->r)] = *ev;
     q->r.n++;
     if (has_rec) {
         q->rec[sampo__ring_tail(&q->rr)] = *rec;

@@ -34,7 +34,7 @@ typedef struct sampo__evq {
     uint32_t max;            /* bound without a callback */
     sampo_event_cb cb;
     void *user;
-    sampo_event scratch;     /* the event being built */
+    sampo_event scratch;     /* where an event that has no room is built */
     sampo__record out;       /* the record of the event popped last */
 } sampo__evq;
 
@@ -43,9 +43,11 @@ static inline bool sampo__ev_has_record(int type)
     return type == SAMPO_EV_SUBFLOW_END || type == SAMPO_EV_SESSION_END;
 }
 
-/* A zeroed event of `type` at `ts` in the scratch slot. */
+/* A zeroed event of `type` at `ts`, built in place; nothing else may touch
+ * the queue until it is committed. */
 sampo_event *sampo__ev_new(sampo__evq *q, int type, uint64_t ts);
-/* Queue the scratch event (and, for an end-of-life event, `rec`). */
+/* Queue the event sampo__ev_new() gave (and, for an end-of-life event,
+ * `rec`). */
 void sampo__ev_commit(sampo__evq *q, const sampo_event *ev, const sampo__record *rec);
 /* Take the oldest event: 1 (filled, record pointers set to q->out), 0 when empty. */
 int sampo__ev_pop(sampo__evq *q, sampo_event *out);

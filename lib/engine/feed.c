@@ -32,6 +32,10 @@ void sampo__feed_prefetch(const sampo_ctx *ctx, const sampo__job *j, int stage)
         sampo__table_prefetch_entry(&ctx->flows, j->hv);
 }
 
+#define SUB(x) (1u << SAMPO__MPTCP_SUB_##x)
+#define HANDSHAKE (SUB(CAPABLE) | SUB(JOIN))
+#define OPTION_EVENTS (SUB(ADD_ADDR) | SUB(REMOVE_ADDR) | SUB(PRIO) | SUB(FAIL) | SUB(FASTCLOSE))
+
 static void count_options(sampo_ctx *ctx, const sampo__mptcp_opts *o)
 {
     ctx->cnt[SAMPO_CNT_OPT_MALFORMED] += o->n_malformed;
@@ -102,8 +106,6 @@ static sampo__subflow *subflow_of(sampo_ctx *ctx, sampo__job *j, uint64_t ts, in
 static bool reinjection(sampo_ctx *ctx, sampo__subflow *sf, int dir, const sampo__dsn_fact *f)
 {
     sampo__session *s = sf->sess;
-    if (!f->mapping || !s || sampo__session_size(s) < 2)
-        return false;
     int side = sampo__sf_side(sf, dir);
     if (!s->cover[side]) {
         int seeded = 0;
@@ -198,14 +200,21 @@ int sampo__feed_process(sampo_ctx *ctx, const sampo_packet *pkt, sampo__job *j, 
         d->bytes += j->p.payload_len;
         d->est_pkts = sampo__sat_add(d->est_pkts, rate);
         d->est_bytes = sampo__sat_add(d->est_bytes, sampo__sat_mul(rate, j->p.payload_len));
-        sampo__mptcp_handshake(ctx, sf, j->dir, o, ts);
-        if (o->present)
+        /* Most packets carry a DSS and nothing else: each step is called
+         * only for what the packet holds. */
+        if (o->present & HANDSHAKE)
+            sampo__mptcp_handshake(ctx, sf, j->dir, o, ts);
+        if (o->present && !sf->sess)
             sampo__members_ensure(ctx, sf, ts); /* without memory: no session yet (counted) */
         sampo__dsn_on_packet(&ctx->env, sf, j->dir, &j->p, o, ts, &f);
-        sampo__mptcp_dsn_facts(ctx, sf, j->dir, &f, ts);
-        reinj = reinjection(ctx, sf, j->dir, &f);
-        sampo__mptcp_options(ctx, sf, o, ts);
-        sampo__mptcp_tcp_flags(ctx, sf, j->dir, &j->p, o, ts);
+        if (f.fell_back || f.data_fin_first)
+            sampo__mptcp_dsn_facts(ctx, sf, j->dir, &f, ts);
+        if (f.mapping && sf->sess && sampo__session_size(sf->sess) > 1)
+            reinj = reinjection(ctx, sf, j->dir, &f);
+        if (o->present & OPTION_EVENTS)
+            sampo__mptcp_options(ctx, sf, o, ts);
+        if (j->p.tcp_flags & (SAMPO__TH_SYN | SAMPO__TH_FIN | SAMPO__TH_RST))
+            sampo__mptcp_tcp_flags(ctx, sf, j->dir, &j->p, o, ts);
     }
     if (res)
         result_fill(ctx, sf, j, &f, created, reinj, res);

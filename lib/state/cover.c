@@ -12,17 +12,22 @@ static size_t cover_size(uint32_t cap)
     return sizeof(sampo__cover) + (size_t)cap * sizeof(((sampo__cover *)0)->iv[0]);
 }
 
+/* Room for one more interval: 0, the number of lowest intervals dropped
+ * to make it, or -1 when memory was refused. */
 static int ensure_room(sampo__env *env, sampo__cover **c)
 {
     sampo__cover *o = *c;
     if (o && o->n < o->cap)
         return 0;
     if (o && o->cap >= SAMPO__COVER_MAX) {
-        /* The lowest stretch is the oldest data: it goes first. */
-        memmove(&o->iv[0], &o->iv[1], (size_t)(o->n - 1) * sizeof(o->iv[0]));
-        o->n--;
-        sampo__count(env->cnt, SAMPO_CNT_COVER_TRIMMED);
-        return 0;
+        /* The lowest stretches are the oldest data: a quarter of them goes
+         * at once, so that a stream of new mappings moves memory once every
+         * SAMPO__COVER_MAX / 4 of them. */
+        uint32_t drop = SAMPO__COVER_MAX / 4;
+        memmove(&o->iv[0], &o->iv[drop], (size_t)(o->n - drop) * sizeof(o->iv[0]));
+        o->n -= drop;
+        sampo__count_add(env->cnt, SAMPO_CNT_COVER_TRIMMED, drop);
+        return (int)drop;
     }
     uint32_t ncap = o ? SAMPO__COVER_MAX : COVER_FIRST;
     sampo__cover *n = sampo__mem_alloc(env->mem, cover_size(ncap));
@@ -71,11 +76,11 @@ int sampo__cover_add(sampo__env *env, sampo__cover **c, uint64_t lo, uint64_t hi
         v->n -= e - a - 1;
         return covered;
     }
-    if (ensure_room(env, c) < 0)
+    int dropped = ensure_room(env, c);
+    if (dropped < 0)
         return -1;
     v = *c;
-    if (v->n < n && a > 0)
-        a--; /* the lowest interval went */
+    a = a > (uint32_t)dropped ? a - (uint32_t)dropped : 0; /* the lowest intervals went */
     memmove(&v->iv[a + 1], &v->iv[a], (size_t)(v->n - a) * sizeof(v->iv[0]));
     v->iv[a].lo = lo;
     v->iv[a].hi = hi;

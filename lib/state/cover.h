@@ -1,6 +1,7 @@
 /* cover.h - which data-level bytes of one DSN space a session was seen to
  * carry: a small sorted set of disjoint intervals, merged as they touch,
- * at most SAMPO__COVER_MAX of them (the lowest goes first, counted).  It
+ * at most SAMPO__COVER_MAX of them (past that the lowest quarter goes,
+ * counted).  It
  * tells a reinjection apart: new subflow-level data whose data-level bytes
  * are already covered was sent before on another subflow. */
 #ifndef SAMPO_STATE_COVER_H
