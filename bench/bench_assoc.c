@@ -2,9 +2,9 @@
  * bench_assoc.c - association time, packet rate and memory of libsampo.
  *
  *   bench_assoc [--pcap FILE] [--quick] [--sizes N,N,...] [--per-subflow P] [--rate R] [--tsv FILE]
- *   bench_assoc --one N      one untimed run of N subflows (for callgrind: --toggle-collect=work_once;
- *                            its phases bench_feed_phase and bench_assoc_phase split the work into the
- *                            feed path and the association run)
+ *   bench_assoc --one N      one untimed run of N subflows (for callgrind:
+ * --toggle-collect=work_once; its phases bench_feed_phase and bench_assoc_phase split the work into
+ * the feed path and the association run)
  *
  * Prints Markdown sections (bench/run.sh puts them into docs/benchmarks.md):
  *
@@ -101,11 +101,12 @@ static void *xmalloc(size_t n)
  * (memory, counts). */
 static FILE *tsv_out;
 
-static void figure(const char *key, double v, const char *unit, int lower_is_better, int timed, const char *label)
+static void figure(const char *key, double v, const char *unit, int lower_is_better, int timed,
+                   const char *label)
 {
     if (tsv_out)
-        fprintf(tsv_out, "%s\t%.6g\t%s\t%s\t%s\t%s\n", key, v, unit, lower_is_better ? "lower" : "higher",
-                timed ? "timed" : "exact", label);
+        fprintf(tsv_out, "%s\t%.6g\t%s\t%s\t%s\t%s\n", key, v, unit,
+                lower_is_better ? "lower" : "higher", timed ? "timed" : "exact", label);
 }
 
 static void count_event(const sampo_event *ev, void *user)
@@ -148,7 +149,8 @@ static void ps_compact(struct pktset *s)
     s->acap = s->used = used;
 }
 
-static void ps_add(struct pktset *s, const uint8_t *data, uint32_t caplen, uint32_t wirelen, uint64_t ts)
+static void ps_add(struct pktset *s, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+                   uint64_t ts)
 {
     if (s->n == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 4096;
@@ -221,7 +223,8 @@ static void gen_workload(struct workload *w, size_t subflows, uint32_t per_subfl
     memset(w, 0, sizeof *w);
     w->per_subflow = per_subflow;
     w->rate = rate;
-    traffic_init(&w->t, subflows, per_subflow, SPAN_NS, rate, 0x5a4d50u + subflows * 7919u + per_subflow);
+    traffic_init(&w->t, subflows, per_subflow, SPAN_NS, rate,
+                 0x5a4d50u + subflows * 7919u + per_subflow);
     w->subflows = w->t.subflows;
     w->sessions = w->t.sessions;
     w->sessions4 = w->t.sessions4;
@@ -300,10 +303,7 @@ BENCH_PHASE void bench_feed_phase(sampo_ctx *ctx, const struct workload *w)
 }
 
 BENCH_PHASE void bench_assoc_phase(sampo_ctx *ctx);
-BENCH_PHASE void bench_assoc_phase(sampo_ctx *ctx)
-{
-    sampo_ctx_flush(ctx);
-}
+BENCH_PHASE void bench_assoc_phase(sampo_ctx *ctx) { sampo_ctx_flush(ctx); }
 
 BENCH_PHASE void work_once(const struct workload *w);
 BENCH_PHASE void work_once(const struct workload *w)
@@ -318,8 +318,10 @@ BENCH_PHASE void work_once(const struct workload *w)
 static struct assoc_result run_assoc(const struct workload *w, int reps, int check)
 {
     struct assoc_result res;
-    double *tot = xmalloc((size_t)reps * sizeof(double)), *fl = xmalloc((size_t)reps * sizeof(double));
-    double *ctot = xmalloc((size_t)reps * sizeof(double)), *cfl = xmalloc((size_t)reps * sizeof(double));
+    double *tot = xmalloc((size_t)reps * sizeof(double)),
+           *fl = xmalloc((size_t)reps * sizeof(double));
+    double *ctot = xmalloc((size_t)reps * sizeof(double)),
+           *cfl = xmalloc((size_t)reps * sizeof(double));
 
     memset(&res, 0, sizeof res);
     for (int r = 0; r < reps; r++) {
@@ -357,10 +359,7 @@ static struct assoc_result run_assoc(const struct workload *w, int reps, int che
     return res;
 }
 
-static const char *pf(int ok)
-{
-    return ok ? "**PASS**" : "**FAIL**";
-}
+static const char *pf(int ok) { return ok ? "**PASS**" : "**FAIL**"; }
 
 static void pct(char *buf, size_t n, double x)
 {
@@ -387,7 +386,8 @@ static int load_pcap(const char *path, struct pktset *s, int *linktype)
     }
     *linktype = pcap_datalink(pc);
     while (pcap_next_ex(pc, &h, &d) == 1)
-        ps_add(s, d, h->caplen, h->len, (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec);
+        ps_add(s, d, h->caplen, h->len,
+               (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec);
     pcap_close(pc);
     return 0;
 }
@@ -401,15 +401,19 @@ static void bench_pcap(const char *path, int passes)
     if (load_pcap(path, &s, &lt) != 0)
         return;
     printf("## Packets per second, fed from memory\n\n");
-    printf("Every packet of `%s` (%zu packets, %.1f MB of captured bytes) preloaded with libpcap, then fed\n"
-           "%d times, each pass into a new context with `sampo_ctx_feed()` and ended with `sampo_ctx_flush()`;\n"
+    printf("Every packet of `%s` (%zu packets, %.1f MB of captured bytes) preloaded with libpcap, "
+           "then fed\n"
+           "%d times, each pass into a new context with `sampo_ctx_feed()` and ended with "
+           "`sampo_ctx_flush()`;\n"
            "one thread. Time per pass: median of the %d passes.\n\n",
            path, s.n, (double)s.used / 1e6, passes, passes);
-    printf("| evidence | API | packets per pass | median pass | packets per second (one core) | peak library memory | target >= 5 M/s |\n");
+    printf("| evidence | API | packets per pass | median pass | packets per second (one core) | "
+           "peak library memory | target >= 5 M/s |\n");
     printf("| --- | --- | ---: | ---: | ---: | ---: | --- |\n");
     for (int mode = 0; mode < 4; mode++) {
         int tok = !(mode & 1), batch = mode >> 1;
-        double *t = xmalloc((size_t)passes * sizeof(double)), *ct = xmalloc((size_t)passes * sizeof(double));
+        double *t = xmalloc((size_t)passes * sizeof(double)),
+               *ct = xmalloc((size_t)passes * sizeof(double));
         uint64_t peak = 0;
         for (int r = 0; r < passes; r++) {
             uint64_t events = 0;
@@ -449,16 +453,17 @@ static void bench_pcap(const char *path, int passes)
         {
             char k[64], l[160];
             snprintf(k, sizeof k, "pcap.%s.%s", tok ? "all" : "dsn", batch ? "batch" : "feed");
-            snprintf(l, sizeof l, "capture from memory, %s, %s: pass", tok ? "all evidence" : "DSN only",
-                     batch ? "feed_batch()" : "feed()");
+            snprintf(l, sizeof l, "capture from memory, %s, %s: pass",
+                     tok ? "all evidence" : "DSN only", batch ? "feed_batch()" : "feed()");
             figure(k, m * 1e3, "ms", 1, 1, l);
             snprintf(k, sizeof k, "pcap.%s.%s.cpu", tok ? "all" : "dsn", batch ? "batch" : "feed");
             strncat(l, ", thread CPU time", sizeof l - strlen(l) - 1);
             figure(k, median(ct, passes) * 1e3, "ms CPU", 1, 1, l);
         }
-        printf("| %s | %s | %zu | %.2f ms | %.2f M | %.0f KiB | %s |\n", tok ? "all (default)" : "DSN only (token evidence off)",
-               batch ? "`sampo_ctx_feed_batch()`, bursts of 256" : "`sampo_ctx_feed()`", s.n, m * 1e3, pps / 1e6,
-               (double)peak / 1024, pf(pps >= 5e6));
+        printf("| %s | %s | %zu | %.2f ms | %.2f M | %.0f KiB | %s |\n",
+               tok ? "all (default)" : "DSN only (token evidence off)",
+               batch ? "`sampo_ctx_feed_batch()`, bursts of 256" : "`sampo_ctx_feed()`", s.n,
+               m * 1e3, pps / 1e6, (double)peak / 1024, pf(pps >= 5e6));
         free(t);
         free(ct);
     }
@@ -471,7 +476,8 @@ static void bench_pcap(const char *path, int passes)
 /* ------------------------------------------------------------------------ */
 
 /* Least squares for y = a + b*x1 + c*x2 (normal equations, Cramer's rule). */
-static void fit3(const double *x1, const double *x2, const double *y, int n, double *a, double *b, double *c)
+static void fit3(const double *x1, const double *x2, const double *y, int n, double *a, double *b,
+                 double *c)
 {
     double S[3][3] = {{0}}, T[3] = {0}, det, m[3][3];
     for (int i = 0; i < n; i++) {
@@ -482,8 +488,10 @@ static void fit3(const double *x1, const double *x2, const double *y, int n, dou
                 S[r][q] += v[r] * v[q];
         }
     }
-#define DET3(M) (M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) - M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) + \
-                 M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]))
+#define DET3(M)                                          \
+    (M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) - \
+     M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) + \
+     M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]))
     det = DET3(S);
     double *out[3] = {a, b, c};
     for (int k = 0; k < 3; k++) {
@@ -529,7 +537,8 @@ int main(int argc, char **argv)
                 s = *e ? e + 1 : e;
             }
         } else {
-            fprintf(stderr, "usage: bench_assoc [--quick] [--pcap FILE] [--sizes N,N,..] [--per-subflow P] [--rate R] [--tsv FILE]\n"
+            fprintf(stderr, "usage: bench_assoc [--quick] [--pcap FILE] [--sizes N,N,..] "
+                            "[--per-subflow P] [--rate R] [--tsv FILE]\n"
                             "       bench_assoc --one N\n");
             return 2;
         }
@@ -549,17 +558,26 @@ int main(int argc, char **argv)
 
     /* 1 */
     printf("## Association from scratch against the number of subflows\n\n");
-    printf("Generated in memory (`bench/bench_assoc.c`): sessions of 4 subflows (2 client x 2 server addresses)\n"
-           "and, for 20 %% of the subflows, of 2; 64-bit DSNs from a random IDSN per session and direction;\n"
-           "download mappings of %u bytes interleaved round-robin over a session's subflows, DATA_ACKs on the\n"
-           "reverse direction; what 1-in-%u sampling leaves: about %u packets per subflow, half data, half ACKs,\n"
-           "declared with `sampling_rate = %u`. All packets fall within 0.45 s of packet time, one association\n"
-           "window: the association runs once, in `sampo_ctx_flush()`. Token evidence off (like `--no-token`):\n"
-           "there are no handshakes anyway, only DSNs can associate. *Total* = feeding every packet +\n"
-           "flush; *flush* = the association run alone. Median of repeated runs (5, or %d at 100k); the\n"
+    printf("Generated in memory (`bench/bench_assoc.c`): sessions of 4 subflows (2 client x 2 "
+           "server addresses)\n"
+           "and, for 20 %% of the subflows, of 2; 64-bit DSNs from a random IDSN per session and "
+           "direction;\n"
+           "download mappings of %u bytes interleaved round-robin over a session's subflows, "
+           "DATA_ACKs on the\n"
+           "reverse direction; what 1-in-%u sampling leaves: about %u packets per subflow, half "
+           "data, half ACKs,\n"
+           "declared with `sampling_rate = %u`. All packets fall within 0.45 s of packet time, one "
+           "association\n"
+           "window: the association runs once, in `sampo_ctx_flush()`. Token evidence off (like "
+           "`--no-token`):\n"
+           "there are no handshakes anyway, only DSNs can associate. *Total* = feeding every "
+           "packet +\n"
+           "flush; *flush* = the association run alone. Median of repeated runs (5, or %d at "
+           "100k); the\n"
            "association result is checked in the same run against the generated sessions.\n\n",
            TRAFFIC_SEG, rate, per, rate, quick ? 1 : 3);
-    printf("| subflows | sessions (4 + 2 subflows) | packets | total | flush alone | feed rate | peak memory | "
+    printf("| subflows | sessions (4 + 2 subflows) | packets | total | flush alone | feed rate | "
+           "peak memory | "
            "sessions found exactly | pair precision | pair recall |\n");
     printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     double totals[8] = {0}, mem160 = 0, tot160 = 0;
@@ -572,17 +590,18 @@ int main(int argc, char **argv)
         char p1[32], p2[32];
         pct(p1, sizeof p1, r.sc.precision);
         pct(p2, sizeof p2, r.sc.recall);
-        printf("| %zu | %zu (%zu + %zu) | %zu | %.2f ms | %.2f ms | %.2f M/s | %.0f KiB | %zu of %zu | %s | %s |\n",
-               w.subflows, w.sessions, w.sessions4, w.sessions2, w.ps.n, r.total_ms, r.flush_ms, r.feed_mpps,
-               (double)r.mem_peak / 1024, r.sc.exact, w.sessions, p1, p2);
+        printf("| %zu | %zu (%zu + %zu) | %zu | %.2f ms | %.2f ms | %.2f M/s | %.0f KiB | %zu of "
+               "%zu | %s | %s |\n",
+               w.subflows, w.sessions, w.sessions4, w.sessions2, w.ps.n, r.total_ms, r.flush_ms,
+               r.feed_mpps, (double)r.mem_peak / 1024, r.sc.exact, w.sessions, p1, p2);
         fflush(stdout);
         {
             char k[64], l[128];
-#define FIG(suffix, v, unit, low, wall, what)                                              \
-    do {                                                                                   \
-        snprintf(k, sizeof k, "assoc.%zu.%s", w.subflows, suffix);                         \
-        snprintf(l, sizeof l, "from scratch, %zu subflows: %s", w.subflows, what);         \
-        figure(k, v, unit, low, wall, l);                                                  \
+#define FIG(suffix, v, unit, low, wall, what)                                      \
+    do {                                                                           \
+        snprintf(k, sizeof k, "assoc.%zu.%s", w.subflows, suffix);                 \
+        snprintf(l, sizeof l, "from scratch, %zu subflows: %s", w.subflows, what); \
+        figure(k, v, unit, low, wall, l);                                          \
     } while (0)
             FIG("total", r.total_ms, "ms", 1, 1, "feed + flush");
             FIG("flush", r.flush_ms, "ms", 1, 1, "flush (association run)");
@@ -604,14 +623,17 @@ int main(int argc, char **argv)
     printf("\n");
     printf("| target | measured | result |\n| --- | --- | --- |\n");
     if (pk160) {
-        printf("| 160 subflows, %zu packets, from scratch in at most 2 ms (paper: 237 ms) | %.2f ms | %s |\n", pk160,
-               tot160, pf(tot160 <= 2.0));
-        printf("| the paper's window (160 subflows) in at most 256 KiB (paper: 1 MB) | %.0f KiB | %s |\n",
+        printf("| 160 subflows, %zu packets, from scratch in at most 2 ms (paper: 237 ms) | %.2f "
+               "ms | %s |\n",
+               pk160, tot160, pf(tot160 <= 2.0));
+        printf("| the paper's window (160 subflows) in at most 256 KiB (paper: 1 MB) | %.0f KiB | "
+               "%s |\n",
                mem160 / 1024, pf(mem160 <= 256.0 * 1024));
     }
     for (int i = 0; i < nsizes; i++) {
         if (sizes[i] == 100000)
-            printf("| 100k subflows in at most 2 s | %.0f ms | %s |\n", totals[i], pf(totals[i] <= 2000.0));
+            printf("| 100k subflows in at most 2 s | %.0f ms | %s |\n", totals[i],
+                   pf(totals[i] <= 2000.0));
     }
     {
         double worst = 0;
@@ -620,14 +642,15 @@ int main(int argc, char **argv)
         for (int i = 1; i < nsizes; i++) {
             if (sizes[i] == 10 * sizes[i - 1] && totals[i - 1] > 0) {
                 double q = totals[i] / totals[i - 1];
-                used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%zu -> %zu: x%.1f", used ? "; " : "",
-                                         sizes[i - 1], sizes[i], q);
+                used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%zu -> %zu: x%.1f",
+                                         used ? "; " : "", sizes[i - 1], sizes[i], q);
                 if (sizes[i - 1] >= 1000 && q > worst) /* below 1k, fixed costs dominate */
                     worst = q;
             }
         }
         if (used)
-            printf("| wall time about linear in subflows: at most x15 per 10x from 1k up (exponent <= 1.18); the work, by instructions, is in the next section | %s | %s |\n",
+            printf("| wall time about linear in subflows: at most x15 per 10x from 1k up (exponent "
+                   "<= 1.18); the work, by instructions, is in the next section | %s | %s |\n",
                    buf, pf(worst > 0 && worst <= 15.0));
     }
     printf("\n");
@@ -642,11 +665,15 @@ int main(int argc, char **argv)
         int n = 8;
         double x1[8], x2[8], y[8], a, b, c;
         printf("## Memory per subflow and per retained segment\n\n");
-        printf("Peak of the context's `mem_peak` counter (every byte the library allocates, through its\n"
-               "allocator) for N subflows of the workload above with P sampled packets each; S = DSN segments\n"
-               "retained (counter `dsn_segments`, nothing is pruned within one window). Fitted by least squares:\n"
+        printf("Peak of the context's `mem_peak` counter (every byte the library allocates, "
+               "through its\n"
+               "allocator) for N subflows of the workload above with P sampled packets each; S = "
+               "DSN segments\n"
+               "retained (counter `dsn_segments`, nothing is pruned within one window). Fitted by "
+               "least squares:\n"
                "mem_peak = a + b·N + c·S.\n\n");
-        printf("| subflows N | packets per subflow | segments S | mem_peak |\n| ---: | ---: | ---: | ---: |\n");
+        printf("| subflows N | packets per subflow | segments S | mem_peak |\n| ---: | ---: | ---: "
+               "| ---: |\n");
         for (int i = 0; i < n; i++) {
             struct workload w;
             gen_workload(&w, ns[i], ps[i], rate);
@@ -654,17 +681,21 @@ int main(int argc, char **argv)
             x1[i] = (double)w.subflows;
             x2[i] = (double)r.segments;
             y[i] = (double)r.mem_peak;
-            printf("| %zu | %u | %" PRIu64 " | %.0f KiB |\n", w.subflows, ps[i], r.segments, y[i] / 1024);
+            printf("| %zu | %u | %" PRIu64 " | %.0f KiB |\n", w.subflows, ps[i], r.segments,
+                   y[i] / 1024);
             ps_free(&w.ps);
         }
         fit3(x1, x2, y, n, &a, &b, &c);
         figure("mem.per_subflow", b, "bytes", 1, 0, "memory per subflow (fit)");
         figure("mem.per_segment", c, "bytes", 1, 0, "memory per retained segment (fit)");
-        printf("\nFit: a = %.0f bytes fixed, **b = %.0f bytes per subflow**, **c = %.1f bytes per retained "
+        printf("\nFit: a = %.0f bytes fixed, **b = %.0f bytes per subflow**, **c = %.1f bytes per "
+               "retained "
                "segment**.\n",
                a, b, c);
-        printf("At the paper's window (160 subflows, about 20 data segments each = 3200 segments) that predicts "
-               "%.0f KiB.\n\n", (a + b * 160 + c * 3200) / 1024);
+        printf("At the paper's window (160 subflows, about 20 data segments each = 3200 segments) "
+               "that predicts "
+               "%.0f KiB.\n\n",
+               (a + b * 160 + c * 3200) / 1024);
     }
     if (tsv_out && fclose(tsv_out) != 0) {
         fprintf(stderr, "bench_assoc: writing the figures failed\n");

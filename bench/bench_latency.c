@@ -79,11 +79,12 @@ static void *xmalloc(size_t n)
 
 static FILE *tsv_out; /* --tsv: figures for bench/compare.py (see bench_assoc.c) */
 
-static void figure(const char *key, double v, const char *unit, int lower_is_better, int timed, const char *label)
+static void figure(const char *key, double v, const char *unit, int lower_is_better, int timed,
+                   const char *label)
 {
     if (tsv_out)
-        fprintf(tsv_out, "%s\t%.6g\t%s\t%s\t%s\t%s\n", key, v, unit, lower_is_better ? "lower" : "higher",
-                timed ? "timed" : "exact", label);
+        fprintf(tsv_out, "%s\t%.6g\t%s\t%s\t%s\t%s\n", key, v, unit,
+                lower_is_better ? "lower" : "higher", timed ? "timed" : "exact", label);
 }
 
 /* Nearest-rank percentiles of n latencies: exact, by counting (values below
@@ -198,10 +199,7 @@ BENCH_PHASE int bench_lat_feed_window(sampo_ctx *ctx, const sampo_packet *p)
 
 #if HAVE_RUN
 BENCH_PHASE int bench_lat_run(sampo_ctx *ctx, uint64_t t);
-BENCH_PHASE int bench_lat_run(sampo_ctx *ctx, uint64_t t)
-{
-    return sampo_ctx_run(ctx, t);
-}
+BENCH_PHASE int bench_lat_run(sampo_ctx *ctx, uint64_t t) { return sampo_ctx_run(ctx, t); }
 #endif
 
 struct params {
@@ -213,14 +211,14 @@ struct result {
     char mode;
     int token;
     size_t subflows, sessions;
-    struct dist lat;          /* per packet, clock overhead subtracted */
-    struct dist overhead;     /* of the clock */
-    size_t timer_runs;        /* mode b: sampo_ctx_run() calls in the measured phase */
+    struct dist lat;              /* per packet, clock overhead subtracted */
+    struct dist overhead;         /* of the clock */
+    size_t timer_runs;            /* mode b: sampo_ctx_run() calls in the measured phase */
     uint64_t run_median, run_max; /* ... their wall times, ns */
-    uint64_t runs_in_feed;    /* association runs that happened inside feed calls */
-    size_t windows;           /* mode a: measured packets predicted to close a window */
-    size_t mispredicted;      /* ... calls where that prediction and the run counter disagree */
-    size_t run_errors;        /* mode b: sampo_ctx_run() calls that did not return SAMPO_OK */
+    uint64_t runs_in_feed;        /* association runs that happened inside feed calls */
+    size_t windows;               /* mode a: measured packets predicted to close a window */
+    size_t mispredicted;          /* ... calls where that prediction and the run counter disagree */
+    size_t run_errors;            /* mode b: sampo_ctx_run() calls that did not return SAMPO_OK */
     uint64_t mem_peak;
     struct traffic_score sc;
     double wall_s;
@@ -243,7 +241,8 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* timed = 0: --one, nothing timed */
-static struct result run_case(char mode, int token, size_t subflows, const struct params *pa, int timed)
+static struct result run_case(char mode, int token, size_t subflows, const struct params *pa,
+                              int timed)
 {
     struct result res;
     struct traffic t;
@@ -262,7 +261,8 @@ static struct result run_case(char mode, int token, size_t subflows, const struc
     memset(&res, 0, sizeof res);
     res.mode = mode;
     res.token = token;
-    traffic_init(&t, subflows, pa->pps, 1000000000ull, pa->rate, 0x6c6174u + subflows * 7919u + pa->pps);
+    traffic_init(&t, subflows, pa->pps, 1000000000ull, pa->rate,
+                 0x6c6174u + subflows * 7919u + pa->pps);
     traffic_stream_init(&st, &t);
     res.subflows = t.subflows;
     res.sessions = t.sessions;
@@ -275,7 +275,8 @@ static struct result run_case(char mode, int token, size_t subflows, const struc
     sampo_ctx_set_option(ctx, SAMPO_OPT_HASH_SEED, 0x5a4d50);
 #if HAVE_RUN
     if (mode == 'b' && sampo_ctx_set_option(ctx, SAMPO_OPT_AUTO_RUN, 0) != SAMPO_OK) {
-        fprintf(stderr, "bench_latency: SAMPO_OPT_AUTO_RUN refused: %s\n", sampo_ctx_last_error(ctx));
+        fprintf(stderr, "bench_latency: SAMPO_OPT_AUTO_RUN refused: %s\n",
+                sampo_ctx_last_error(ctx));
         exit(1);
     }
 #endif
@@ -473,9 +474,12 @@ int main(int argc, char **argv)
             }
         } else {
         usage:
-            fprintf(stderr, "usage: bench_latency [--quick] [--sizes N,N,..] [--modes a,b] [--evidence dsn,all]\n"
-                            "                     [--pps P] [--rate R] [--warmup S] [--seconds S] [--tsv FILE]\n"
-                            "       bench_latency --one N [--mode a|b] [--token 0|1] [--warmup S] [--seconds S]\n");
+            fprintf(stderr, "usage: bench_latency [--quick] [--sizes N,N,..] [--modes a,b] "
+                            "[--evidence dsn,all]\n"
+                            "                     [--pps P] [--rate R] [--warmup S] [--seconds S] "
+                            "[--tsv FILE]\n"
+                            "       bench_latency --one N [--mode a|b] [--token 0|1] [--warmup S] "
+                            "[--seconds S]\n");
             return 2;
         }
     }
@@ -488,50 +492,71 @@ int main(int argc, char **argv)
         return 2;
     }
     if (sampo_version_number() != SAMPO_VERSION_NUMBER) {
-        fprintf(stderr, "bench_latency: built with sampo.h %s but linked with libsampo %s\n", SAMPO_VERSION_STRING,
-                sampo_version_string());
+        fprintf(stderr, "bench_latency: built with sampo.h %s but linked with libsampo %s\n",
+                SAMPO_VERSION_STRING, sampo_version_string());
         return 1;
     }
 
     if (one) {
         struct result r;
         if (one_mode == 'b' && !HAVE_RUN) {
-            fprintf(stderr, "bench_latency: mode b needs libsampo >= 0.2.0 (this is %s)\n", SAMPO_VERSION_STRING);
+            fprintf(stderr, "bench_latency: mode b needs libsampo >= 0.2.0 (this is %s)\n",
+                    SAMPO_VERSION_STRING);
             return 1;
         }
         r = run_case(one_mode, one_token, one, &pa, 0);
-        printf("packets %zu windows %zu timer_runs %zu runs_in_feed %" PRIu64 " mispredicted %zu\n", r.lat.n, r.windows,
-               r.timer_runs, r.runs_in_feed, r.mispredicted);
+        printf("packets %zu windows %zu timer_runs %zu runs_in_feed %" PRIu64 " mispredicted %zu\n",
+               r.lat.n, r.windows, r.timer_runs, r.runs_in_feed, r.mispredicted);
         return 0;
     }
 
     sampo_bounds wb = SAMPO_BOUNDS_INIT;
-    double window_s = sampo_option_bounds(SAMPO_OPT_WINDOW_NS, &wb) == SAMPO_OK ? (double)wb.idefault / 1e9 : NAN;
+    double window_s = sampo_option_bounds(SAMPO_OPT_WINDOW_NS, &wb) == SAMPO_OK
+                          ? (double)wb.idefault / 1e9
+                          : NAN;
 
     printf("## Latency of each `sampo_ctx_feed()` call in steady state\n\n");
-    printf("How long one packet waits in `sampo_ctx_feed()` (`bench/bench_latency.c`, libsampo %s). Traffic: the\n"
-           "model of the section above (`bench/traffic.c`: sessions of 4 and 2 subflows, 64-bit DSN mappings and\n"
-           "DATA_ACKs, 1-in-%u sampling declared per packet) as one time-ordered stream in which every subflow\n"
-           "sends %u sampled packets per second of packet time. After a warm-up of %.1f s of packet time (every\n"
-           "subflow created, the first from-scratch runs over, DSN segments pruned as fast as they come), every\n"
-           "call in the next %.1f s is timed with `clock_gettime(CLOCK_MONOTONIC)` before and after; events are\n"
-           "drained between calls, untimed. The clock's own cost (median of back-to-back pairs, measured in the\n"
-           "same run just before) is subtracted. Percentiles are nearest-rank over every timed call. Token\n"
-           "evidence off (DSN only) and on (all evidence: the packets are the same, no handshake is sampled, so\n"
+    printf("How long one packet waits in `sampo_ctx_feed()` (`bench/bench_latency.c`, libsampo "
+           "%s). Traffic: the\n"
+           "model of the section above (`bench/traffic.c`: sessions of 4 and 2 subflows, 64-bit "
+           "DSN mappings and\n"
+           "DATA_ACKs, 1-in-%u sampling declared per packet) as one time-ordered stream in which "
+           "every subflow\n"
+           "sends %u sampled packets per second of packet time. After a warm-up of %.1f s of "
+           "packet time (every\n"
+           "subflow created, the first from-scratch runs over, DSN segments pruned as fast as they "
+           "come), every\n"
+           "call in the next %.1f s is timed with `clock_gettime(CLOCK_MONOTONIC)` before and "
+           "after; events are\n"
+           "drained between calls, untimed. The clock's own cost (median of back-to-back pairs, "
+           "measured in the\n"
+           "same run just before) is subtracted. Percentiles are nearest-rank over every timed "
+           "call. Token\n"
+           "evidence off (DSN only) and on (all evidence: the packets are the same, no handshake "
+           "is sampled, so\n"
            "this is the cost of the token path). Modes:\n\n"
-           "- **a. automatic runs** (default options): the association and idle expiry run inside the feed\n"
-           "  call whose packet closes a window (every %.1f s of packet time), so that packet waits for the\n"
+           "- **a. automatic runs** (default options): the association and idle expiry run inside "
+           "the feed\n"
+           "  call whose packet closes a window (every %.1f s of packet time), so that packet "
+           "waits for the\n"
            "  whole run: that is the *max* column;\n"
-           "- **b. runs off the packet path** (0.2.0): `SAMPO_OPT_AUTO_RUN` = 0, and the benchmark calls\n"
-           "  `sampo_ctx_run(ctx, t)` between packets every window of packet time, as a caller's timer would\n"
-           "  (t = the timer's due time); those calls are timed apart (last columns), not per packet.\n\n",
+           "- **b. runs off the packet path** (0.2.0): `SAMPO_OPT_AUTO_RUN` = 0, and the benchmark "
+           "calls\n"
+           "  `sampo_ctx_run(ctx, t)` between packets every window of packet time, as a caller's "
+           "timer would\n"
+           "  (t = the timer's due time); those calls are timed apart (last columns), not per "
+           "packet.\n\n",
            sampo_version_string(), pa.rate, pa.pps, pa.warmup_s, pa.seconds, window_s);
     if (!HAVE_RUN)
-        printf("Mode b is not measured here: the library is older than 0.2.0 (no `SAMPO_OPT_AUTO_RUN`, no\n"
+        printf("Mode b is not measured here: the library is older than 0.2.0 (no "
+               "`SAMPO_OPT_AUTO_RUN`, no\n"
                "`sampo_ctx_run()`).\n\n");
-    printf("| mode | evidence | subflows | packets timed | runs in feed / by timer | median | p99 | p99.9 | max | "
-           "timer run: median | timer run: max | clock overhead (subtracted) | peak memory | sessions found exactly |\n");
-    printf("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    printf("| mode | evidence | subflows | packets timed | runs in feed / by timer | median | p99 "
+           "| p99.9 | max | "
+           "timer run: median | timer run: max | clock overhead (subtracted) | peak memory | "
+           "sessions found exactly |\n");
+    printf("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
+           "---: | ---: |\n");
     fflush(stdout);
 
     double verdict[2] = {NAN, NAN}; /* mode b, 100k: DSN only, all evidence */
@@ -554,42 +579,50 @@ int main(int argc, char **argv)
                     us(rm, sizeof rm, (double)r.run_median);
                     us(rx, sizeof rx, (double)r.run_max);
                 }
-                snprintf(ov, sizeof ov, "%" PRIu64 " ns (p99 %" PRIu64 " ns)", r.overhead.p50, r.overhead.p99);
-                printf("| %s | %s | %zu | %zu | %" PRIu64 " / %zu | %s | %s | %s | %s | %s | %s | %s | %.0f KiB | "
+                snprintf(ov, sizeof ov, "%" PRIu64 " ns (p99 %" PRIu64 " ns)", r.overhead.p50,
+                         r.overhead.p99);
+                printf("| %s | %s | %zu | %zu | %" PRIu64
+                       " / %zu | %s | %s | %s | %s | %s | %s | %s | %.0f KiB | "
                        "%zu of %zu |\n",
-                       *m == 'a' ? "a. automatic" : "b. off the path", ev ? "all" : "DSN only", r.subflows, r.lat.n,
-                       r.runs_in_feed, r.timer_runs, c[0], c[1], c[2], c[3], rm, rx, ov, (double)r.mem_peak / 1024,
-                       r.sc.exact, r.sessions);
+                       *m == 'a' ? "a. automatic" : "b. off the path", ev ? "all" : "DSN only",
+                       r.subflows, r.lat.n, r.runs_in_feed, r.timer_runs, c[0], c[1], c[2], c[3],
+                       rm, rx, ov, (double)r.mem_peak / 1024, r.sc.exact, r.sessions);
                 fflush(stdout);
                 {
                     static const char *const qn[4] = {"p50", "p99", "p999", "max"};
                     static const char *const ql[4] = {"median", "p99", "p99.9", "max"};
                     uint64_t qv[4] = {r.lat.p50, r.lat.p99, r.lat.p999, r.lat.max};
                     for (int q = 0; q < 4; q++) {
-                        snprintf(key, sizeof key, "lat.%c.%s.%zu.%s", *m, evname, r.subflows, qn[q]);
+                        snprintf(key, sizeof key, "lat.%c.%s.%zu.%s", *m, evname, r.subflows,
+                                 qn[q]);
                         snprintf(lab, sizeof lab, "feed latency, mode %c, %s, %zu subflows: %s", *m,
                                  ev ? "all evidence" : "DSN only", r.subflows, ql[q]);
                         figure(key, (double)qv[q], "ns", 1, 1, lab);
                     }
                     if (r.timer_runs) {
-                        snprintf(key, sizeof key, "lat.%c.%s.%zu.run_median", *m, evname, r.subflows);
-                        snprintf(lab, sizeof lab, "timer run, %s, %zu subflows: median", ev ? "all evidence" : "DSN only",
+                        snprintf(key, sizeof key, "lat.%c.%s.%zu.run_median", *m, evname,
                                  r.subflows);
+                        snprintf(lab, sizeof lab, "timer run, %s, %zu subflows: median",
+                                 ev ? "all evidence" : "DSN only", r.subflows);
                         figure(key, (double)r.run_median / 1e6, "ms", 1, 1, lab);
                         snprintf(key, sizeof key, "lat.%c.%s.%zu.run_max", *m, evname, r.subflows);
-                        snprintf(lab, sizeof lab, "timer run, %s, %zu subflows: max", ev ? "all evidence" : "DSN only",
-                                 r.subflows);
+                        snprintf(lab, sizeof lab, "timer run, %s, %zu subflows: max",
+                                 ev ? "all evidence" : "DSN only", r.subflows);
                         figure(key, (double)r.run_max / 1e6, "ms", 1, 1, lab);
                     }
                     snprintf(key, sizeof key, "lat.%c.%s.%zu.mem_peak", *m, evname, r.subflows);
-                    snprintf(lab, sizeof lab, "steady state, mode %c, %s, %zu subflows: peak memory", *m,
+                    snprintf(lab, sizeof lab,
+                             "steady state, mode %c, %s, %zu subflows: peak memory", *m,
                              ev ? "all evidence" : "DSN only", r.subflows);
                     figure(key, (double)r.mem_peak / 1024, "KiB", 1, 0, lab);
                 }
                 if (r.mispredicted)
-                    fprintf(stderr, "bench_latency: mode %c, %zu subflows: %zu feed calls ran association %s\n", *m,
-                            r.subflows, r.mispredicted,
-                            *m == 'b' ? "although SAMPO_OPT_AUTO_RUN is 0" : "other than predicted by the window rule");
+                    fprintf(
+                        stderr,
+                        "bench_latency: mode %c, %zu subflows: %zu feed calls ran association %s\n",
+                        *m, r.subflows, r.mispredicted,
+                        *m == 'b' ? "although SAMPO_OPT_AUTO_RUN is 0"
+                                  : "other than predicted by the window rule");
                 if (r.subflows == 100000) {
                     if (*m == 'b')
                         verdict[ev] = (double)r.lat.p999;
@@ -601,19 +634,24 @@ int main(int argc, char **argv)
     }
     printf("\n");
     if (!isnan(verdict[0]) || !isnan(verdict[1])) {
-        double worst = isnan(verdict[0]) ? verdict[1] : isnan(verdict[1]) ? verdict[0] : fmax(verdict[0], verdict[1]);
+        double worst = isnan(verdict[0])   ? verdict[1]
+                       : isnan(verdict[1]) ? verdict[0]
+                                           : fmax(verdict[0], verdict[1]);
         printf("**Off the path, p99.9 at 100k subflows: %.2f us** (", worst / 1e3);
         if (!isnan(verdict[0]))
             printf("DSN only %.2f us%s", verdict[0] / 1e3, isnan(verdict[1]) ? "" : ", ");
         if (!isnan(verdict[1]))
             printf("all evidence %.2f us", verdict[1] / 1e3);
-        printf("): %s\n\n", worst > TARGET_P999_NS ? "**ABOVE the 5 us target (FLAG)**" : "within the 5 us target");
+        printf("): %s\n\n", worst > TARGET_P999_NS ? "**ABOVE the 5 us target (FLAG)**"
+                                                   : "within the 5 us target");
     } else {
         printf("Off the path, p99.9 at 100k subflows: not measured (%s).\n\n",
-               HAVE_RUN ? "mode b or 100k subflows not asked for" : "libsampo older than 0.2.0: mode a only");
+               HAVE_RUN ? "mode b or 100k subflows not asked for"
+                        : "libsampo older than 0.2.0: mode a only");
     }
     if (!isnan(amax[0]) || !isnan(amax[1]))
-        printf("On the path (mode a), the packet that closes a window waits for the run: max at 100k subflows "
+        printf("On the path (mode a), the packet that closes a window waits for the run: max at "
+               "100k subflows "
                "%.1f ms.\n\n",
                fmax(isnan(amax[0]) ? 0 : amax[0], isnan(amax[1]) ? 0 : amax[1]) / 1e6);
     if (tsv_out && fclose(tsv_out) != 0) {

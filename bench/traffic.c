@@ -18,10 +18,7 @@ uint64_t traffic_mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
-uint64_t traffic_rnd(uint64_t *state)
-{
-    return traffic_mix(*state += 0x9e3779b97f4a7c15ULL);
-}
+uint64_t traffic_rnd(uint64_t *state) { return traffic_mix(*state += 0x9e3779b97f4a7c15ULL); }
 
 static void *xmalloc(size_t n)
 {
@@ -34,8 +31,8 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-void traffic_init(struct traffic *t, size_t subflows, uint32_t per_span, uint64_t span_ns, uint32_t rate,
-                  uint64_t seed)
+void traffic_init(struct traffic *t, size_t subflows, uint32_t per_span, uint64_t span_ns,
+                  uint32_t rate, uint64_t seed)
 {
     memset(t, 0, sizeof *t);
     t->per_span = per_span;
@@ -50,7 +47,8 @@ void traffic_init(struct traffic *t, size_t subflows, uint32_t per_span, uint64_
     t->rng = seed;
 }
 
-void traffic_layout(struct traffic *t, void (*each)(struct traffic *t, const struct traffic_subflow *sf, void *user),
+void traffic_layout(struct traffic *t,
+                    void (*each)(struct traffic *t, const struct traffic_subflow *sf, void *user),
                     void *user)
 {
     for (size_t s = 0; s < t->sessions; s++) {
@@ -85,28 +83,31 @@ void traffic_layout(struct traffic *t, void (*each)(struct traffic *t, const str
     }
 }
 
-void traffic_build(const struct traffic *t, const struct traffic_subflow *sf, uint64_t j, int data, tpkt *out)
+void traffic_build(const struct traffic *t, const struct traffic_subflow *sf, uint64_t j, int data,
+                   tpkt *out)
 {
     tflow up = sf->up, down = tflow_rev(up);
     uint64_t nsub = sf->nsub;
     uint64_t pos = sf->off + j * t->rate;
-    uint64_t k = pos / 2;            /* data segments sent on this subflow so far */
-    uint64_t c = k * nsub + sf->f;   /* ... and its index in the session's data */
+    uint64_t k = pos / 2;          /* data segments sent on this subflow so far */
+    uint64_t c = k * nsub + sf->f; /* ... and its index in the session's data */
     uint8_t o[40];
 
     if (data) {
-        size_t ol = opt_dss64(o, sf->idsn_c + 21, sf->idsn_s + 1 + c * TRAFFIC_SEG, (uint32_t)(1 + k * TRAFFIC_SEG),
-                              (uint16_t)TRAFFIC_SEG, 0);
-        *out = tp_build(&down, TH_ACK | TH_PSH, sf->isn_s + 1 + (uint32_t)(k * TRAFFIC_SEG), sf->isn_c + 21, o, ol,
-                        TRAFFIC_SEG);
+        size_t ol = opt_dss64(o, sf->idsn_c + 21, sf->idsn_s + 1 + c * TRAFFIC_SEG,
+                              (uint32_t)(1 + k * TRAFFIC_SEG), (uint16_t)TRAFFIC_SEG, 0);
+        *out = tp_build(&down, TH_ACK | TH_PSH, sf->isn_s + 1 + (uint32_t)(k * TRAFFIC_SEG),
+                        sf->isn_c + 21, o, ol, TRAFFIC_SEG);
     } else {
         uint64_t acked = c > 2u * nsub ? c - 2u * nsub : 0;
         size_t ol = opt_dack64(o, sf->idsn_s + 1 + acked * TRAFFIC_SEG);
-        *out = tp_build(&up, TH_ACK, sf->isn_c + 21, sf->isn_s + 1 + (uint32_t)(k * TRAFFIC_SEG), o, ol, 0);
+        *out = tp_build(&up, TH_ACK, sf->isn_c + 21, sf->isn_s + 1 + (uint32_t)(k * TRAFFIC_SEG), o,
+                        ol, 0);
     }
 }
 
-uint64_t traffic_packet(const struct traffic *t, const struct traffic_subflow *sf, uint64_t j, int data, tpkt *out)
+uint64_t traffic_packet(const struct traffic *t, const struct traffic_subflow *sf, uint64_t j,
+                        int data, tpkt *out)
 {
     traffic_build(t, sf, j, data, out);
     return traffic_ts(t, sf, j);

@@ -61,26 +61,29 @@ struct traffic {
     uint32_t rate;     /* sampling 1 in rate */
     uint32_t per_span; /* sampled packets per subflow every span_ns */
     uint64_t span_ns;
-    uint64_t rng;      /* splitmix64 state */
+    uint64_t rng; /* splitmix64 state */
 };
 
 /* Sizes the sessions for about `subflows` subflows (t->subflows is the exact
  * count) and seeds the generator with `seed`. */
-void traffic_init(struct traffic *t, size_t subflows, uint32_t per_span, uint64_t span_ns, uint32_t rate,
-                  uint64_t seed);
+void traffic_init(struct traffic *t, size_t subflows, uint32_t per_span, uint64_t span_ns,
+                  uint32_t rate, uint64_t seed);
 
 /* Draws every session and subflow in order; `each` is called after each
  * subflow is drawn and may draw from t->rng itself (bench_assoc draws its
  * packets' data/ACK choices there, so the order of draws is part of the
  * workload). */
-void traffic_layout(struct traffic *t, void (*each)(struct traffic *t, const struct traffic_subflow *sf, void *user),
+void traffic_layout(struct traffic *t,
+                    void (*each)(struct traffic *t, const struct traffic_subflow *sf, void *user),
                     void *user);
 
 /* Sampled packet j of `sf`: a data segment (data != 0) or an ACK.  Returns
  * its timestamp. */
-uint64_t traffic_packet(const struct traffic *t, const struct traffic_subflow *sf, uint64_t j, int data, tpkt *out);
+uint64_t traffic_packet(const struct traffic *t, const struct traffic_subflow *sf, uint64_t j,
+                        int data, tpkt *out);
 /* Its bytes alone. */
-void traffic_build(const struct traffic *t, const struct traffic_subflow *sf, uint64_t j, int data, tpkt *out);
+void traffic_build(const struct traffic *t, const struct traffic_subflow *sf, uint64_t j, int data,
+                   tpkt *out);
 /* Its timestamp alone. */
 uint64_t traffic_ts(const struct traffic *t, const struct traffic_subflow *sf, uint64_t j);
 

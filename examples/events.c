@@ -127,14 +127,22 @@ static uint64_t drain(sampo_ctx *ctx)
 static int sampo_linktype(int dlt)
 {
     switch (dlt) {
-    case DLT_EN10MB: return SAMPO_LINKTYPE_ETHERNET;
-    case DLT_RAW: return SAMPO_LINKTYPE_RAW;
-    case 101: return SAMPO_LINKTYPE_RAW;
-    case 113: return SAMPO_LINKTYPE_LINUX_SLL;
-    case 276: return SAMPO_LINKTYPE_LINUX_SLL2;
-    case 228: return SAMPO_LINKTYPE_IPV4;
-    case 229: return SAMPO_LINKTYPE_IPV6;
-    default: return 0;
+    case DLT_EN10MB:
+        return SAMPO_LINKTYPE_ETHERNET;
+    case DLT_RAW:
+        return SAMPO_LINKTYPE_RAW;
+    case 101:
+        return SAMPO_LINKTYPE_RAW;
+    case 113:
+        return SAMPO_LINKTYPE_LINUX_SLL;
+    case 276:
+        return SAMPO_LINKTYPE_LINUX_SLL2;
+    case 228:
+        return SAMPO_LINKTYPE_IPV4;
+    case 229:
+        return SAMPO_LINKTYPE_IPV6;
+    default:
+        return 0;
     }
 }
 
@@ -186,7 +194,7 @@ int main(int argc, char **argv)
         pkt.linktype = linktype;
         sampo_ctx_feed(ctx, &pkt); /* callback model: events are printed in here */
         if (!callback)
-            events += drain(ctx);  /* pull model: take what this packet caused */
+            events += drain(ctx); /* pull model: take what this packet caused */
     }
     /* End of input: the last association run may still report events. */
     sampo_ctx_flush(ctx);

@@ -139,7 +139,8 @@ static struct answer *answer_get(struct answers *t, uint64_t id)
         for (j = 0; j < t->cap; j++) {
             if (t->slot[j].subflow_id == 0)
                 continue;
-            for (i = slot_of(t->slot[j].subflow_id, ncap); ns[i].subflow_id; i = (i + 1) & (ncap - 1))
+            for (i = slot_of(t->slot[j].subflow_id, ncap); ns[i].subflow_id;
+                 i = (i + 1) & (ncap - 1))
                 ;
             ns[i] = t->slot[j];
         }
@@ -205,9 +206,9 @@ static int ask(sampo_ctx *ctx, struct answers *seen, const sampo_flow *flow, uin
     while (me.session_id != 0 && sampo_ctx_next_subflow(ctx, me.session_id, &cursor, &sib) > 0) {
         if (sib.subflow_id != me.subflow_id) {
             now.n_siblings++;
-            now.siblings_hash = mix(mix(mix(now.siblings_hash, sib.subflow_id),
-                                        (uint64_t)sib.method),
-                                    (uint64_t)(sib.confidence * 1e9));
+            now.siblings_hash = mix(
+                mix(mix(now.siblings_hash, sib.subflow_id), (uint64_t)sib.method),
+                (uint64_t)(sib.confidence * 1e9));
         }
     }
 
@@ -258,9 +259,9 @@ static void summary(sampo_ctx *ctx)
         sampo_subflow_info sf = SAMPO_SUBFLOW_INFO_INIT;
         uint64_t c2 = 0;
 
-        printf("session %" PRIu64 ": %" PRIu32 " subflow%s, weakest tie %s %.3f%s\n",
-               s.session_id, s.n_subflows, s.n_subflows == 1 ? "" : "s",
-               sampo_method_name(s.method), s.confidence, s.closed ? ", closed" : "");
+        printf("session %" PRIu64 ": %" PRIu32 " subflow%s, weakest tie %s %.3f%s\n", s.session_id,
+               s.n_subflows, s.n_subflows == 1 ? "" : "s", sampo_method_name(s.method),
+               s.confidence, s.closed ? ", closed" : "");
         while (sampo_ctx_next_subflow(ctx, s.session_id, &c2, &sf) > 0) {
             printf("  ");
             put_flow(&sf.flow);
@@ -281,14 +282,22 @@ static void ignore_event(const sampo_event *ev, void *user)
 static int sampo_linktype(int dlt)
 {
     switch (dlt) {
-    case DLT_EN10MB: return SAMPO_LINKTYPE_ETHERNET;
-    case DLT_RAW: return SAMPO_LINKTYPE_RAW;
-    case 101: return SAMPO_LINKTYPE_RAW;
-    case 113: return SAMPO_LINKTYPE_LINUX_SLL;
-    case 276: return SAMPO_LINKTYPE_LINUX_SLL2;
-    case 228: return SAMPO_LINKTYPE_IPV4;
-    case 229: return SAMPO_LINKTYPE_IPV6;
-    default: return 0;
+    case DLT_EN10MB:
+        return SAMPO_LINKTYPE_ETHERNET;
+    case DLT_RAW:
+        return SAMPO_LINKTYPE_RAW;
+    case 101:
+        return SAMPO_LINKTYPE_RAW;
+    case 113:
+        return SAMPO_LINKTYPE_LINUX_SLL;
+    case 276:
+        return SAMPO_LINKTYPE_LINUX_SLL2;
+    case 228:
+        return SAMPO_LINKTYPE_IPV4;
+    case 229:
+        return SAMPO_LINKTYPE_IPV6;
+    default:
+        return 0;
     }
 }
 

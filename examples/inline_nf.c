@@ -114,7 +114,9 @@ int main(int argc, char **argv)
         return 2;
     }
     uint8_t addr[16] = {0};
-    int family = inet_pton(AF_INET, argv[2], addr) == 1 ? 4 : inet_pton(AF_INET6, argv[2], addr) == 1 ? 6 : 0;
+    int family = inet_pton(AF_INET, argv[2], addr) == 1    ? 4
+                 : inet_pton(AF_INET6, argv[2], addr) == 1 ? 6
+                                                           : 0;
     if (!family) {
         fprintf(stderr, "%s: not an IPv4 or IPv6 address\n", argv[2]);
         return 2;

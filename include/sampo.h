@@ -132,9 +132,9 @@ extern "C" {
     (SAMPO_VERSION_MAJOR * 10000 + SAMPO_VERSION_MINOR * 100 + SAMPO_VERSION_PATCH)
 #define SAMPO_STR2_(x) #x
 #define SAMPO_STR_(x) SAMPO_STR2_(x)
-#define SAMPO_VERSION_STRING                                                 \
-    SAMPO_STR_(SAMPO_VERSION_MAJOR) "." SAMPO_STR_(SAMPO_VERSION_MINOR) "." \
-        SAMPO_STR_(SAMPO_VERSION_PATCH)
+#define SAMPO_VERSION_STRING        \
+    SAMPO_STR_(SAMPO_VERSION_MAJOR) \
+    "." SAMPO_STR_(SAMPO_VERSION_MINOR) "." SAMPO_STR_(SAMPO_VERSION_PATCH)
 
 /** @return SAMPO_VERSION_NUMBER of the library actually linked. @since 0.1 */
 SAMPO_API unsigned sampo_version_number(void);
@@ -147,21 +147,21 @@ SAMPO_API const char *sampo_version_string(void);
 
 /* XX(name, value, message): one table, from which the enum and
  * sampo_strerror() are both generated. */
-#define SAMPO_ERRNO_MAP(XX)                                                   \
-    XX(INVAL, -1, "invalid argument")                                        \
-    XX(NOMEM, -2, "out of memory")                                           \
-    XX(ACTIVE, -3, "option can only be set before the first packet")         \
-    XX(RANGE, -4, "value out of range")                                      \
-    XX(OPTTYPE, -5, "option takes a value of another type")                  \
-    XX(LINKTYPE, -6, "unsupported link type")                                \
-    XX(TRUNCATED, -7, "packet truncated before the TCP header")              \
-    XX(MALFORMED, -8, "malformed packet")                                    \
-    XX(NOTTCP, -9, "not a TCP packet")                                       \
-    XX(FRAGMENT, -10, "non-first IP fragment")                               \
-    XX(NOTFOUND, -11, "no such flow or session")                             \
-    XX(LIMIT, -12, "memory or subflow cap reached")                          \
-    XX(TSBACK, -13, "timestamp earlier than context time")                   \
-    XX(NOSPACE, -14, "output buffer too small")                              \
+#define SAMPO_ERRNO_MAP(XX)                                          \
+    XX(INVAL, -1, "invalid argument")                                \
+    XX(NOMEM, -2, "out of memory")                                   \
+    XX(ACTIVE, -3, "option can only be set before the first packet") \
+    XX(RANGE, -4, "value out of range")                              \
+    XX(OPTTYPE, -5, "option takes a value of another type")          \
+    XX(LINKTYPE, -6, "unsupported link type")                        \
+    XX(TRUNCATED, -7, "packet truncated before the TCP header")      \
+    XX(MALFORMED, -8, "malformed packet")                            \
+    XX(NOTTCP, -9, "not a TCP packet")                               \
+    XX(FRAGMENT, -10, "non-first IP fragment")                       \
+    XX(NOTFOUND, -11, "no such flow or session")                     \
+    XX(LIMIT, -12, "memory or subflow cap reached")                  \
+    XX(TSBACK, -13, "timestamp earlier than context time")           \
+    XX(NOSPACE, -14, "output buffer too small")                      \
     XX(BUSY, -15, "not allowed from inside an event callback")
 
 /** Status codes.  SAMPO_OK is 0, errors are negative. */
@@ -281,9 +281,9 @@ typedef enum sampo_option_type {
 
 /** Range and default of one option, from sampo_option_bounds(). */
 typedef struct sampo_bounds {
-    size_t size;          /**< sizeof(sampo_bounds), set by the caller */
+    size_t size; /**< sizeof(sampo_bounds), set by the caller */
     sampo_option_type type;
-    const char *name;     /**< e.g. "window_ns" */
+    const char *name;             /**< e.g. "window_ns" */
     int64_t imin, imax, idefault; /**< for SAMPO_OPTTYPE_INT */
     double rmin, rmax, rdefault;  /**< for SAMPO_OPTTYPE_REAL */
 } sampo_bounds;
@@ -316,8 +316,8 @@ SAMPO_API int sampo_ctx_set_source_rate(sampo_ctx *ctx, uint32_t source_id, uint
 /* ------------------------------------------------------------------------ */
 
 /** Link types: the values of libpcap's DLT_* / LINKTYPE_* for the same. */
-#define SAMPO_LINKTYPE_ETHERNET 1   /**< Ethernet II, 802.1Q and QinQ tags */
-#define SAMPO_LINKTYPE_RAW 101      /**< raw IPv4 or IPv6 (version nibble) */
+#define SAMPO_LINKTYPE_ETHERNET 1 /**< Ethernet II, 802.1Q and QinQ tags */
+#define SAMPO_LINKTYPE_RAW 101    /**< raw IPv4 or IPv6 (version nibble) */
 #define SAMPO_LINKTYPE_LINUX_SLL 113
 #define SAMPO_LINKTYPE_IPV4 228
 #define SAMPO_LINKTYPE_IPV6 229
@@ -325,14 +325,14 @@ SAMPO_API int sampo_ctx_set_source_rate(sampo_ctx *ctx, uint32_t source_id, uint
 
 /** One captured packet. */
 typedef struct sampo_packet {
-    size_t size;           /**< sizeof(sampo_packet) */
-    const uint8_t *data;   /**< captured bytes, starting at the link header */
-    uint32_t caplen;       /**< bytes available at `data` */
-    uint32_t wirelen;      /**< length on the wire (>= caplen; 0 = caplen) */
-    uint64_t ts_ns;        /**< capture time, ns since any fixed epoch */
-    int linktype;          /**< SAMPO_LINKTYPE_* */
-    uint32_t sampling_rate;/**< 1 in N this packet was sampled at; 0 = from source */
-    uint32_t source_id;    /**< exporter / interface the packet came from */
+    size_t size;            /**< sizeof(sampo_packet) */
+    const uint8_t *data;    /**< captured bytes, starting at the link header */
+    uint32_t caplen;        /**< bytes available at `data` */
+    uint32_t wirelen;       /**< length on the wire (>= caplen; 0 = caplen) */
+    uint64_t ts_ns;         /**< capture time, ns since any fixed epoch */
+    int linktype;           /**< SAMPO_LINKTYPE_* */
+    uint32_t sampling_rate; /**< 1 in N this packet was sampled at; 0 = from source */
+    uint32_t source_id;     /**< exporter / interface the packet came from */
 } sampo_packet;
 
 /**
@@ -412,21 +412,21 @@ SAMPO_API int sampo_ctx_flush_ex(sampo_ctx *ctx, unsigned flags);
 
 /** A TCP connection as a 5-tuple (protocol is TCP). */
 typedef struct sampo_flow {
-    uint8_t family;        /**< 4 or 6 */
+    uint8_t family; /**< 4 or 6 */
     uint8_t reserved[3];
     uint16_t src_port, dst_port; /**< host byte order */
-    uint8_t src[16];       /**< IPv4 in the first 4 bytes */
+    uint8_t src[16];             /**< IPv4 in the first 4 bytes */
     uint8_t dst[16];
 } sampo_flow;
 
 /** How a subflow was tied to its session. */
 typedef enum sampo_method {
-    SAMPO_METHOD_NONE = 0,        /**< not associated with anything */
-    SAMPO_METHOD_TOKEN = 1,       /**< MP_CAPABLE keys / MP_JOIN token (Φ = 1) */
-    SAMPO_METHOD_KEY_DSN = 2,     /**< DSN or DATA_ACK in a key-anchored span */
+    SAMPO_METHOD_NONE = 0,          /**< not associated with anything */
+    SAMPO_METHOD_TOKEN = 1,         /**< MP_CAPABLE keys / MP_JOIN token (Φ = 1) */
+    SAMPO_METHOD_KEY_DSN = 2,       /**< DSN or DATA_ACK in a key-anchored span */
     SAMPO_METHOD_DSN_PROXIMITY = 3, /**< active ranges close in DSN space */
-    SAMPO_METHOD_DSN_OVERLAP = 4, /**< two-level overlap (SAMPO) */
-    SAMPO_METHOD_REINJECTION = 5, /**< identical segments on both subflows */
+    SAMPO_METHOD_DSN_OVERLAP = 4,   /**< two-level overlap (SAMPO) */
+    SAMPO_METHOD_REINJECTION = 5,   /**< identical segments on both subflows */
 } sampo_method;
 
 /** @return "none", "token", "key-dsn", "dsn-proximity", "dsn-overlap",
@@ -443,15 +443,15 @@ typedef enum sampo_verdict {
 /** Why a session or subflow ended. */
 typedef enum sampo_close_reason {
     SAMPO_CLOSE_NONE = 0,
-    SAMPO_CLOSE_DATA_FIN = 1,     /**< DATA_FIN seen in both directions */
-    SAMPO_CLOSE_FASTCLOSE = 2,    /**< MP_FASTCLOSE */
-    SAMPO_CLOSE_TCPRST = 3,       /**< MP_TCPRST */
-    SAMPO_CLOSE_RST = 4,          /**< TCP RST */
-    SAMPO_CLOSE_FIN = 5,          /**< TCP FIN in both directions */
-    SAMPO_CLOSE_TIMEOUT = 6,      /**< idle timeout */
-    SAMPO_CLOSE_EVICTED = 7,      /**< removed to stay under a cap */
-    SAMPO_CLOSE_FLUSH = 8,        /**< ended by sampo_ctx_flush_ex(SAMPO_FLUSH_END) @since 0.2 */
-    SAMPO_CLOSE_DESTROY = 9,      /**< ended by sampo_ctx_destroy() @since 0.2 */
+    SAMPO_CLOSE_DATA_FIN = 1,  /**< DATA_FIN seen in both directions */
+    SAMPO_CLOSE_FASTCLOSE = 2, /**< MP_FASTCLOSE */
+    SAMPO_CLOSE_TCPRST = 3,    /**< MP_TCPRST */
+    SAMPO_CLOSE_RST = 4,       /**< TCP RST */
+    SAMPO_CLOSE_FIN = 5,       /**< TCP FIN in both directions */
+    SAMPO_CLOSE_TIMEOUT = 6,   /**< idle timeout */
+    SAMPO_CLOSE_EVICTED = 7,   /**< removed to stay under a cap */
+    SAMPO_CLOSE_FLUSH = 8,     /**< ended by sampo_ctx_flush_ex(SAMPO_FLUSH_END) @since 0.2 */
+    SAMPO_CLOSE_DESTROY = 9,   /**< ended by sampo_ctx_destroy() @since 0.2 */
 } sampo_close_reason;
 
 /** @return "none", "data-fin", "fastclose", "tcprst", "rst", "fin",
@@ -468,23 +468,23 @@ SAMPO_API const char *sampo_close_reason_name(int reason);
 
 /** Statistics and state of one subflow. */
 typedef struct sampo_subflow_info {
-    size_t size;           /**< sizeof(sampo_subflow_info), set by the caller */
-    uint64_t subflow_id;   /**< stable while the subflow is tracked */
-    uint64_t session_id;   /**< session it belongs to (0: none yet) */
-    sampo_flow flow;       /**< src = initiator when initiator_known */
-    uint8_t initiator_known; /**< a SYN of this subflow was seen */
-    uint8_t mptcp_version; /**< 0, 1 (a join's is its session's), or 255 when unknown */
-    uint8_t is_initial;    /**< carried MP_CAPABLE (the first subflow) */
-    uint8_t is_join;       /**< carried MP_JOIN */
-    uint8_t backup;        /**< backup priority (MP_JOIN B or MP_PRIO) */
-    uint8_t fallback;      /**< fell back to plain TCP */
-    uint8_t closed;        /**< FIN/RST/DATA_FIN... seen */
-    uint8_t dsn_bits[2];   /**< 32 or 64 per direction (0: no DSN seen) */
-    int16_t addr_id[2];    /**< address id announced by src/dst, -1 unknown */
-    sampo_method method;   /**< how it was tied to its session */
-    double confidence;     /**< Φ of that tie (1 for tokens) */
+    size_t size;                   /**< sizeof(sampo_subflow_info), set by the caller */
+    uint64_t subflow_id;           /**< stable while the subflow is tracked */
+    uint64_t session_id;           /**< session it belongs to (0: none yet) */
+    sampo_flow flow;               /**< src = initiator when initiator_known */
+    uint8_t initiator_known;       /**< a SYN of this subflow was seen */
+    uint8_t mptcp_version;         /**< 0, 1 (a join's is its session's), or 255 when unknown */
+    uint8_t is_initial;            /**< carried MP_CAPABLE (the first subflow) */
+    uint8_t is_join;               /**< carried MP_JOIN */
+    uint8_t backup;                /**< backup priority (MP_JOIN B or MP_PRIO) */
+    uint8_t fallback;              /**< fell back to plain TCP */
+    uint8_t closed;                /**< FIN/RST/DATA_FIN... seen */
+    uint8_t dsn_bits[2];           /**< 32 or 64 per direction (0: no DSN seen) */
+    int16_t addr_id[2];            /**< address id announced by src/dst, -1 unknown */
+    sampo_method method;           /**< how it was tied to its session */
+    double confidence;             /**< Φ of that tie (1 for tokens) */
     uint64_t packets[2], bytes[2]; /**< per direction, as sampled */
-    uint64_t dss_packets[2]; /**< packets carrying a DSN mapping */
+    uint64_t dss_packets[2];       /**< packets carrying a DSN mapping */
     uint64_t dsn_lo[2], dsn_hi[2]; /**< DSN span per direction (64-bit unwrapped, hi exclusive) */
     uint64_t first_ns, last_ns;
     uint32_t reinjections; /**< segments also seen on a sibling */
@@ -500,21 +500,21 @@ typedef struct sampo_subflow_info {
 /** Summary of one session.  Totals and times cover every subflow the
  *  session held, including those that ended while in it. */
 typedef struct sampo_session_info {
-    size_t size;           /**< sizeof(sampo_session_info), set by the caller */
+    size_t size; /**< sizeof(sampo_session_info), set by the caller */
     uint64_t session_id;
     uint32_t n_subflows;   /**< subflows currently tracked in it */
     uint8_t mptcp_version; /**< 0, 1, or 255 when unknown */
     uint8_t keys_known;    /**< bit 0: initiator key, bit 1: listener key */
     uint8_t closed;
     uint8_t reserved;
-    sampo_method method;   /**< weakest method that ties its subflows */
-    double confidence;     /**< lowest Φ among those ties */
-    uint32_t token[2];     /**< initiator's, listener's token (if known) */
+    sampo_method method; /**< weakest method that ties its subflows */
+    double confidence;   /**< lowest Φ among those ties */
+    uint32_t token[2];   /**< initiator's, listener's token (if known) */
     uint64_t first_ns, last_ns;
     uint64_t packets, bytes;
     int close_reason;
     uint64_t est_packets, est_bytes; /**< sampling-rate scaled, as per subflow */
-    uint32_t subflows_seen; /**< subflows it ever held, ended ones included @since 0.2 */
+    uint32_t subflows_seen;          /**< subflows it ever held, ended ones included @since 0.2 */
 } sampo_session_info;
 
 /* ------------------------------------------------------------------------ */
@@ -526,8 +526,9 @@ typedef enum sampo_event_type {
     SAMPO_EV_SUBFLOW_JOINED = 2,  /**< flow joined session_id (method, confidence) */
     SAMPO_EV_VERDICT_REVISED = 3, /**< pair (flow, peer) changed verdict */
     SAMPO_EV_CONFLICT = 4,        /**< a merge was vetoed (flow, peer) */
-    SAMPO_EV_SESSION_CLOSED = 5,  /**< session closed by the protocol, or its last subflow went (reason) */
-    SAMPO_EV_ADD_ADDR = 6,        /**< ADD_ADDR (addr, addr_port, addr_id, echo) */
+    SAMPO_EV_SESSION_CLOSED =
+        5,                 /**< session closed by the protocol, or its last subflow went (reason) */
+    SAMPO_EV_ADD_ADDR = 6, /**< ADD_ADDR (addr, addr_port, addr_id, echo) */
     SAMPO_EV_REMOVE_ADDR = 7,     /**< REMOVE_ADDR, one event per address id */
     SAMPO_EV_MP_PRIO = 8,         /**< MP_PRIO (backup, addr_id) */
     SAMPO_EV_MP_FAIL = 9,         /**< MP_FAIL (dsn) */
@@ -547,27 +548,27 @@ SAMPO_API const char *sampo_event_name(int type);
 
 /** One event.  Members not meaningful for a type are zero. */
 typedef struct sampo_event {
-    size_t size;           /**< sizeof(sampo_event), set by the caller */
+    size_t size; /**< sizeof(sampo_event), set by the caller */
     sampo_event_type type;
-    uint64_t ts_ns;        /**< packet time of the event */
-    uint64_t session_id;   /**< session concerned (0 if none) */
+    uint64_t ts_ns;            /**< packet time of the event */
+    uint64_t session_id;       /**< session concerned (0 if none) */
     uint64_t other_session_id; /**< the session merged away / in conflict */
-    sampo_flow flow;       /**< subflow concerned, as oriented by the library */
-    sampo_flow peer;       /**< other subflow of a pair verdict / conflict */
+    sampo_flow flow;           /**< subflow concerned, as oriented by the library */
+    sampo_flow peer;           /**< other subflow of a pair verdict / conflict */
     sampo_method method;
-    double confidence;     /**< Φ of the verdict or join */
+    double confidence; /**< Φ of the verdict or join */
     sampo_verdict verdict, old_verdict;
     int reason;            /**< sampo_close_reason (closed and end events) */
     uint8_t mptcp_version; /**< 0 or 1 when known, 255 if not */
     uint8_t addr_id;
-    uint8_t backup;        /**< MP_PRIO / MP_JOIN B flag */
-    uint8_t echo;          /**< ADD_ADDR E flag */
-    uint8_t addr_family;   /**< ADD_ADDR: 4 or 6 */
-    uint8_t tcprst_reason; /**< MP_TCPRST reason code (RFC 8684 3.6) */
-    uint16_t addr_port;    /**< ADD_ADDR port, 0 if none */
-    uint8_t addr[16];      /**< ADD_ADDR address */
-    uint64_t dsn;          /**< MP_FAIL DSN */
-    uint64_t subflow_id;   /**< id of `flow` (0 if none) @since 0.2 */
+    uint8_t backup;           /**< MP_PRIO / MP_JOIN B flag */
+    uint8_t echo;             /**< ADD_ADDR E flag */
+    uint8_t addr_family;      /**< ADD_ADDR: 4 or 6 */
+    uint8_t tcprst_reason;    /**< MP_TCPRST reason code (RFC 8684 3.6) */
+    uint16_t addr_port;       /**< ADD_ADDR port, 0 if none */
+    uint8_t addr[16];         /**< ADD_ADDR address */
+    uint64_t dsn;             /**< MP_FAIL DSN */
+    uint64_t subflow_id;      /**< id of `flow` (0 if none) @since 0.2 */
     uint64_t peer_subflow_id; /**< id of `peer` (0 if none) @since 0.2 */
     /** SAMPO_EV_SUBFLOW_END: the final record, else NULL.  Valid during
      *  the callback, or until the next call on the context. @since 0.2 */
@@ -598,26 +599,35 @@ SAMPO_API int sampo_ctx_set_event_callback(sampo_ctx *ctx, sampo_event_cb cb, vo
 /** The MPTCP handshake form a packet carried (RFC 8684 3.1, 3.2). */
 typedef enum sampo_handshake {
     SAMPO_HS_NONE = 0,
-    SAMPO_HS_MPC_SYN = 1,     /**< MP_CAPABLE on a SYN */
-    SAMPO_HS_MPC_SYNACK = 2,  /**< MP_CAPABLE on the SYN/ACK */
-    SAMPO_HS_MPC_ACK = 3,     /**< MP_CAPABLE on the third ACK (both keys) */
-    SAMPO_HS_MPC_DATA = 4,    /**< v1 MP_CAPABLE with the first data (keys + length) */
-    SAMPO_HS_MPJ_SYN = 5,     /**< MP_JOIN on a SYN (token) */
-    SAMPO_HS_MPJ_SYNACK = 6,  /**< MP_JOIN on the SYN/ACK */
-    SAMPO_HS_MPJ_ACK = 7,     /**< MP_JOIN on the third ACK */
+    SAMPO_HS_MPC_SYN = 1,    /**< MP_CAPABLE on a SYN */
+    SAMPO_HS_MPC_SYNACK = 2, /**< MP_CAPABLE on the SYN/ACK */
+    SAMPO_HS_MPC_ACK = 3,    /**< MP_CAPABLE on the third ACK (both keys) */
+    SAMPO_HS_MPC_DATA = 4,   /**< v1 MP_CAPABLE with the first data (keys + length) */
+    SAMPO_HS_MPJ_SYN = 5,    /**< MP_JOIN on a SYN (token) */
+    SAMPO_HS_MPJ_SYNACK = 6, /**< MP_JOIN on the SYN/ACK */
+    SAMPO_HS_MPJ_ACK = 7,    /**< MP_JOIN on the third ACK */
 } sampo_handshake;
 
-/** sampo_result.flags */
-#define SAMPO_RES_TRACKED 0x0001u     /**< belongs to a tracked MPTCP subflow */
-#define SAMPO_RES_NEW_SUBFLOW 0x0002u /**< ...which this packet created */
-#define SAMPO_RES_MAPPING 0x0004u     /**< carried a DSS mapping: dsn, ssn, data_len */
-#define SAMPO_RES_DATA_ACK 0x0008u    /**< carried a DATA_ACK: data_ack */
-#define SAMPO_RES_DATA_FIN 0x0010u    /**< carried a DATA_FIN */
-#define SAMPO_RES_INFINITE 0x0020u    /**< infinite mapping: the connection fell back to TCP */
-#define SAMPO_RES_REINJECTION 0x0040u /**< new subflow data whose data-level bytes were already
-                                           seen on another subflow of the session */
-#define SAMPO_RES_PAYLOAD_DSN 0x0080u /**< payload_dsn is valid */
-#define SAMPO_RES_CLOSING 0x0100u     /**< FIN, RST, MP_TCPRST or MP_FASTCLOSE */
+/* sampo_result.flags */
+/** The packet belongs to a tracked MPTCP subflow. */
+#define SAMPO_RES_TRACKED 0x0001u
+/** ...which this packet created. */
+#define SAMPO_RES_NEW_SUBFLOW 0x0002u
+/** It carried a DSS mapping: dsn, ssn, data_len. */
+#define SAMPO_RES_MAPPING 0x0004u
+/** It carried a DATA_ACK: data_ack. */
+#define SAMPO_RES_DATA_ACK 0x0008u
+/** It carried a DATA_FIN. */
+#define SAMPO_RES_DATA_FIN 0x0010u
+/** An infinite mapping: the connection fell back to TCP. */
+#define SAMPO_RES_INFINITE 0x0020u
+/** New subflow-level data whose data-level bytes were already seen on
+ *  another subflow of the session (among the packets fed with a result). */
+#define SAMPO_RES_REINJECTION 0x0040u
+/** payload_dsn is valid. */
+#define SAMPO_RES_PAYLOAD_DSN 0x0080u
+/** FIN, RST, MP_TCPRST or MP_FASTCLOSE. */
+#define SAMPO_RES_CLOSING 0x0100u
 
 /** What the library knows about one packet, right after processing it. */
 typedef struct sampo_result {
@@ -635,15 +645,15 @@ typedef struct sampo_result {
     uint8_t dsn_bits;      /**< width of the mapping's DSN on the wire: 32 or 64 */
     uint16_t data_len;     /**< mapping: data-level length */
     uint16_t reserved;
-    uint32_t ssn;          /**< mapping: subflow sequence number, relative to the ISN */
-    uint32_t tcp_seq;      /**< the packet's TCP sequence number */
-    uint32_t payload_len;  /**< TCP payload bytes on the wire */
-    uint64_t dsn;          /**< mapping: 64-bit DSN (a 4-byte one unwrapped against
-                                the earlier ones of the same direction) */
-    uint64_t data_ack;     /**< DATA_ACK, 64 bits (a 4-byte one unwrapped likewise) */
-    uint64_t payload_dsn;  /**< DSN of the first payload byte (SAMPO_RES_PAYLOAD_DSN: the
-                                subflow's ISN was seen and the payload lies in the
-                                packet's mapping, or in the last one of its direction) */
+    uint32_t ssn;         /**< mapping: subflow sequence number, relative to the ISN */
+    uint32_t tcp_seq;     /**< the packet's TCP sequence number */
+    uint32_t payload_len; /**< TCP payload bytes on the wire */
+    uint64_t dsn;         /**< mapping: 64-bit DSN (a 4-byte one unwrapped against
+                               the earlier ones of the same direction) */
+    uint64_t data_ack;    /**< DATA_ACK, 64 bits (a 4-byte one unwrapped likewise) */
+    uint64_t payload_dsn; /**< DSN of the first payload byte (SAMPO_RES_PAYLOAD_DSN: the
+                               subflow's ISN was seen and the payload lies in the
+                               packet's mapping, or in the last one of its direction) */
 } sampo_result;
 
 /**
@@ -705,9 +715,9 @@ SAMPO_API int sampo_ctx_next_subflow(sampo_ctx *ctx, uint64_t session_id, uint64
 
 /** Verdict on one pair of subflows, as the DSN association keeps it. */
 typedef struct sampo_pair_info {
-    size_t size;           /**< sizeof(sampo_pair_info), set by the caller */
-    uint64_t subflow_id[2];/**< subflow_id[0] < subflow_id[1] */
-    sampo_flow flow[2];    /**< family 0 if that subflow is no longer tracked */
+    size_t size;            /**< sizeof(sampo_pair_info), set by the caller */
+    uint64_t subflow_id[2]; /**< subflow_id[0] < subflow_id[1] */
+    sampo_flow flow[2];     /**< family 0 if that subflow is no longer tracked */
     sampo_verdict verdict;
     sampo_method method;   /**< the evidence that decided it */
     double confidence;     /**< Φ of the verdict */
@@ -732,84 +742,99 @@ SAMPO_API int sampo_ctx_next_pair(sampo_ctx *ctx, uint64_t *cursor, sampo_pair_i
  * number that never changes; new counters take new numbers.
  *   SAMPO_COUNTER_TABLE(XX): XX(NAME, number, "name", description)
  *   SAMPO_COUNTER_MAP(XX):   XX(NAME, "name", description) (the 0.1 form) */
-#define SAMPO_COUNTER_LIST_(X, F) \
-    X(F, PACKETS, 0, "packets", "packets fed") \
-    X(F, BYTES, 1, "bytes", "wire bytes fed") \
-    X(F, LINKTYPE_UNSUPPORTED, 2, "linktype_unsupported", "packets of an unsupported link type") \
-    X(F, L2_TRUNCATED, 3, "l2_truncated", "link header cut by caplen") \
-    X(F, NOT_IP, 4, "not_ip", "packets that are not IPv4 or IPv6") \
-    X(F, IP_TRUNCATED, 5, "ip_truncated", "IP header cut by caplen") \
-    X(F, IP_MALFORMED, 6, "ip_malformed", "bad IP version, header length or total length") \
-    X(F, IP_FRAGMENT, 7, "ip_fragment", "non-first IP fragments skipped") \
+#define SAMPO_COUNTER_LIST_(X, F)                                                                  \
+    X(F, PACKETS, 0, "packets", "packets fed")                                                     \
+    X(F, BYTES, 1, "bytes", "wire bytes fed")                                                      \
+    X(F, LINKTYPE_UNSUPPORTED, 2, "linktype_unsupported", "packets of an unsupported link type")   \
+    X(F, L2_TRUNCATED, 3, "l2_truncated", "link header cut by caplen")                             \
+    X(F, NOT_IP, 4, "not_ip", "packets that are not IPv4 or IPv6")                                 \
+    X(F, IP_TRUNCATED, 5, "ip_truncated", "IP header cut by caplen")                               \
+    X(F, IP_MALFORMED, 6, "ip_malformed", "bad IP version, header length or total length")         \
+    X(F, IP_FRAGMENT, 7, "ip_fragment", "non-first IP fragments skipped")                          \
     X(F, IPV6_EXT_TRUNCATED, 8, "ipv6_ext_truncated", "IPv6 extension header chain cut by caplen") \
-    X(F, NOT_TCP, 9, "not_tcp", "IP packets that are not TCP") \
-    X(F, TCP_TRUNCATED, 10, "tcp_truncated", "TCP header cut before the options") \
-    X(F, TCP_MALFORMED, 11, "tcp_malformed", "TCP data offset below 5 or past the packet") \
-    X(F, TCP_OPTIONS_TRUNCATED, 12, "tcp_options_truncated", "TCP options cut by caplen (parsed as far as they go)") \
-    X(F, TCP_PLAIN, 13, "tcp_plain", "TCP packets of flows without MPTCP state") \
-    X(F, TCP_MPTCP, 14, "tcp_mptcp", "TCP packets with an MPTCP option") \
-    X(F, OPT_MALFORMED, 15, "opt_malformed", "MPTCP options with a bad length or subtype (skipped)") \
-    X(F, OPT_TRUNCATED, 16, "opt_truncated", "MPTCP options cut by caplen (skipped)") \
-    X(F, OPT_UNKNOWN_SUBTYPE, 17, "opt_unknown_subtype", "MPTCP options with an unknown subtype") \
-    X(F, OPT_DUPLICATE, 18, "opt_duplicate", "repeated MPTCP suboptions in one packet (first kept)") \
-    X(F, MP_CAPABLE, 19, "mp_capable", "MP_CAPABLE options") \
-    X(F, MP_JOIN, 20, "mp_join", "MP_JOIN options") \
-    X(F, DSS, 21, "dss", "DSS options") \
-    X(F, ADD_ADDR, 22, "add_addr", "ADD_ADDR options") \
-    X(F, REMOVE_ADDR, 23, "remove_addr", "REMOVE_ADDR options") \
-    X(F, MP_PRIO, 24, "mp_prio", "MP_PRIO options") \
-    X(F, MP_FAIL, 25, "mp_fail", "MP_FAIL options") \
-    X(F, MP_FASTCLOSE, 26, "mp_fastclose", "MP_FASTCLOSE options") \
-    X(F, MP_TCPRST, 27, "mp_tcprst", "MP_TCPRST options") \
-    X(F, VERSION_MISMATCH, 28, "version_mismatch", "MPTCP version differs between packets of one subflow") \
-    X(F, TS_BACKWARDS, 29, "ts_backwards", "packets with a timestamp before context time") \
-    X(F, SUBFLOWS_CREATED, 30, "subflows_created", "subflows created") \
-    X(F, SUBFLOWS_EXPIRED, 31, "subflows_expired", "subflows removed after the idle timeout") \
-    X(F, SUBFLOWS_EVICTED, 32, "subflows_evicted", "subflows evicted to stay under a cap") \
-    X(F, SUBFLOWS_CLOSED, 33, "subflows_closed", "subflows closed by FIN/RST/DATA_FIN/FASTCLOSE") \
-    X(F, SESSIONS_CREATED, 34, "sessions_created", "sessions created") \
-    X(F, SESSIONS_MERGED, 35, "sessions_merged", "sessions merged into another") \
-    X(F, SESSIONS_CLOSED, 36, "sessions_closed", "sessions closed or expired") \
-    X(F, KEYS_LEARNED, 37, "keys_learned", "MPTCP keys learned") \
-    X(F, TOKEN_JOINS, 38, "token_joins", "MP_JOIN subflows tied by a known token") \
-    X(F, TOKEN_PENDING, 39, "token_pending", "MP_JOIN subflows whose token was not known yet") \
-    X(F, TOKEN_RESOLVED_LATE, 40, "token_resolved_late", "pending joins resolved when the key appeared") \
-    X(F, TOKEN_PENDING_EXPIRED, 41, "token_pending_expired", "tokens that expired without their key") \
-    X(F, KEY_CONFLICT, 42, "key_conflict", "a subflow announced keys of two connections") \
-    X(F, DSN_SEGMENTS, 43, "dsn_segments", "DSN segments recorded") \
-    X(F, DSN_SEGMENTS_DUP, 44, "dsn_segments_dup", "repeated DSN mappings deduplicated") \
-    X(F, DSN_SEGMENTS_DROPPED, 45, "dsn_segments_dropped", "DSN segments dropped past the per-subflow cap") \
-    X(F, DSN_WRAPS, 46, "dsn_wraps", "32-bit DSN wrap-arounds unwrapped") \
-    X(F, DATA_ACKS, 47, "data_acks", "DATA_ACKs recorded") \
-    X(F, INFINITE_MAPPINGS, 48, "infinite_mappings", "infinite mappings (fallback to TCP)") \
-    X(F, CHECKSUMS, 49, "checksums", "DSS options with a checksum") \
-    X(F, ASSOC_RUNS, 50, "assoc_runs", "association runs") \
-    X(F, ASSOC_SKIPPED, 51, "assoc_skipped", "association runs skipped for lack of memory") \
+    X(F, NOT_TCP, 9, "not_tcp", "IP packets that are not TCP")                                     \
+    X(F, TCP_TRUNCATED, 10, "tcp_truncated", "TCP header cut before the options")                  \
+    X(F, TCP_MALFORMED, 11, "tcp_malformed", "TCP data offset below 5 or past the packet")         \
+    X(F, TCP_OPTIONS_TRUNCATED, 12, "tcp_options_truncated",                                       \
+      "TCP options cut by caplen (parsed as far as they go)")                                      \
+    X(F, TCP_PLAIN, 13, "tcp_plain", "TCP packets of flows without MPTCP state")                   \
+    X(F, TCP_MPTCP, 14, "tcp_mptcp", "TCP packets with an MPTCP option")                           \
+    X(F, OPT_MALFORMED, 15, "opt_malformed",                                                       \
+      "MPTCP options with a bad length or subtype (skipped)")                                      \
+    X(F, OPT_TRUNCATED, 16, "opt_truncated", "MPTCP options cut by caplen (skipped)")              \
+    X(F, OPT_UNKNOWN_SUBTYPE, 17, "opt_unknown_subtype", "MPTCP options with an unknown subtype")  \
+    X(F, OPT_DUPLICATE, 18, "opt_duplicate",                                                       \
+      "repeated MPTCP suboptions in one packet (first kept)")                                      \
+    X(F, MP_CAPABLE, 19, "mp_capable", "MP_CAPABLE options")                                       \
+    X(F, MP_JOIN, 20, "mp_join", "MP_JOIN options")                                                \
+    X(F, DSS, 21, "dss", "DSS options")                                                            \
+    X(F, ADD_ADDR, 22, "add_addr", "ADD_ADDR options")                                             \
+    X(F, REMOVE_ADDR, 23, "remove_addr", "REMOVE_ADDR options")                                    \
+    X(F, MP_PRIO, 24, "mp_prio", "MP_PRIO options")                                                \
+    X(F, MP_FAIL, 25, "mp_fail", "MP_FAIL options")                                                \
+    X(F, MP_FASTCLOSE, 26, "mp_fastclose", "MP_FASTCLOSE options")                                 \
+    X(F, MP_TCPRST, 27, "mp_tcprst", "MP_TCPRST options")                                          \
+    X(F, VERSION_MISMATCH, 28, "version_mismatch",                                                 \
+      "MPTCP version differs between packets of one subflow")                                      \
+    X(F, TS_BACKWARDS, 29, "ts_backwards", "packets with a timestamp before context time")         \
+    X(F, SUBFLOWS_CREATED, 30, "subflows_created", "subflows created")                             \
+    X(F, SUBFLOWS_EXPIRED, 31, "subflows_expired", "subflows removed after the idle timeout")      \
+    X(F, SUBFLOWS_EVICTED, 32, "subflows_evicted", "subflows evicted to stay under a cap")         \
+    X(F, SUBFLOWS_CLOSED, 33, "subflows_closed", "subflows closed by FIN/RST/DATA_FIN/FASTCLOSE")  \
+    X(F, SESSIONS_CREATED, 34, "sessions_created", "sessions created")                             \
+    X(F, SESSIONS_MERGED, 35, "sessions_merged", "sessions merged into another")                   \
+    X(F, SESSIONS_CLOSED, 36, "sessions_closed", "sessions closed or expired")                     \
+    X(F, KEYS_LEARNED, 37, "keys_learned", "MPTCP keys learned")                                   \
+    X(F, TOKEN_JOINS, 38, "token_joins", "MP_JOIN subflows tied by a known token")                 \
+    X(F, TOKEN_PENDING, 39, "token_pending", "MP_JOIN subflows whose token was not known yet")     \
+    X(F, TOKEN_RESOLVED_LATE, 40, "token_resolved_late",                                           \
+      "pending joins resolved when the key appeared")                                              \
+    X(F, TOKEN_PENDING_EXPIRED, 41, "token_pending_expired",                                       \
+      "tokens that expired without their key")                                                     \
+    X(F, KEY_CONFLICT, 42, "key_conflict", "a subflow announced keys of two connections")          \
+    X(F, DSN_SEGMENTS, 43, "dsn_segments", "DSN segments recorded")                                \
+    X(F, DSN_SEGMENTS_DUP, 44, "dsn_segments_dup", "repeated DSN mappings deduplicated")           \
+    X(F, DSN_SEGMENTS_DROPPED, 45, "dsn_segments_dropped",                                         \
+      "DSN segments dropped past the per-subflow cap")                                             \
+    X(F, DSN_WRAPS, 46, "dsn_wraps", "32-bit DSN wrap-arounds unwrapped")                          \
+    X(F, DATA_ACKS, 47, "data_acks", "DATA_ACKs recorded")                                         \
+    X(F, INFINITE_MAPPINGS, 48, "infinite_mappings", "infinite mappings (fallback to TCP)")        \
+    X(F, CHECKSUMS, 49, "checksums", "DSS options with a checksum")                                \
+    X(F, ASSOC_RUNS, 50, "assoc_runs", "association runs")                                         \
+    X(F, ASSOC_SKIPPED, 51, "assoc_skipped", "association runs skipped for lack of memory")        \
     X(F, ASSOC_CANDIDATES, 52, "assoc_candidates", "candidate pairs examined by the DSN analysis") \
-    X(F, PAIRS_SAME, 53, "pairs_same", "pair evaluations that found the same session") \
-    X(F, PAIRS_DISTINCT, 54, "pairs_distinct", "pair evaluations that found distinct sessions") \
-    X(F, PAIRS_UNDECIDED, 55, "pairs_undecided", "pair evaluations left undecided") \
-    X(F, REINJECTIONS, 56, "reinjections", "segments found on two subflows (reinjections)") \
-    X(F, LEVEL2_OVERLAPS, 57, "level2_overlaps", "second-level overlaps between candidate pairs") \
-    X(F, VERDICTS_REVISED, 58, "verdicts_revised", "pair verdicts revised") \
-    X(F, CONFLICTS, 59, "conflicts", "merges vetoed by a distinct verdict or a token identity") \
-    X(F, KEY_ANCHORED, 60, "key_anchored", "subflows tied to a connection by a key-anchored DSN") \
-    X(F, SESSIONS_SPLIT, 61, "sessions_split", "sessions created by splitting one after a revision") \
-    X(F, EVENTS, 62, "events", "events emitted") \
-    X(F, EVENTS_DROPPED, 63, "events_dropped", "events dropped because the queue was full") \
-    X(F, MEM_CAP_HITS, 64, "mem_cap_hits", "allocations refused or evictions forced by the memory cap") \
-    X(F, ALLOC_FAILED, 65, "alloc_failed", "allocations that failed") \
-    X(F, MEM_CURRENT, 66, "mem_current", "bytes allocated now (gauge)") \
-    X(F, MEM_PEAK, 67, "mem_peak", "largest number of bytes allocated at once (gauge)") \
-    X(F, SUBFLOWS_ENDED, 68, "subflows_ended", "subflow end-of-life records emitted") \
-    X(F, SESSIONS_ENDED, 69, "sessions_ended", "session end-of-life records emitted") \
-    X(F, PAIRS_DROPPED, 70, "pairs_dropped", "pair verdicts not kept for lack of memory") \
-    X(F, APPLY_FAILED, 71, "apply_failed", "session changes of a run not applied for lack of memory") \
-    X(F, REINJECTED_PACKETS, 72, "reinjected_packets", "packets whose mapped data was already seen on another subflow of the session") \
-    X(F, COVER_TRIMMED, 73, "cover_trimmed", "session DSN coverage intervals dropped past the bound") \
-    X(F, UNIFORMITY_WITNESSES, 74, "uniformity_witnesses", "known-distinct DSN spaces closer than uniform IDSNs allow") \
-    X(F, PROXIMITY_DISTRUSTED, 75, "proximity_distrusted", "pair evaluations where absolute proximity was not trusted") \
-    X(F, ANCHORS_DISTRUSTED, 76, "anchors_distrusted", "key anchors not used where IDSNs proved non-uniform")
+    X(F, PAIRS_SAME, 53, "pairs_same", "pair evaluations that found the same session")             \
+    X(F, PAIRS_DISTINCT, 54, "pairs_distinct", "pair evaluations that found distinct sessions")    \
+    X(F, PAIRS_UNDECIDED, 55, "pairs_undecided", "pair evaluations left undecided")                \
+    X(F, REINJECTIONS, 56, "reinjections", "segments found on two subflows (reinjections)")        \
+    X(F, LEVEL2_OVERLAPS, 57, "level2_overlaps", "second-level overlaps between candidate pairs")  \
+    X(F, VERDICTS_REVISED, 58, "verdicts_revised", "pair verdicts revised")                        \
+    X(F, CONFLICTS, 59, "conflicts", "merges vetoed by a distinct verdict or a token identity")    \
+    X(F, KEY_ANCHORED, 60, "key_anchored", "subflows tied to a connection by a key-anchored DSN")  \
+    X(F, SESSIONS_SPLIT, 61, "sessions_split",                                                     \
+      "sessions created by splitting one after a revision")                                        \
+    X(F, EVENTS, 62, "events", "events emitted")                                                   \
+    X(F, EVENTS_DROPPED, 63, "events_dropped", "events dropped because the queue was full")        \
+    X(F, MEM_CAP_HITS, 64, "mem_cap_hits",                                                         \
+      "allocations refused or evictions forced by the memory cap")                                 \
+    X(F, ALLOC_FAILED, 65, "alloc_failed", "allocations that failed")                              \
+    X(F, MEM_CURRENT, 66, "mem_current", "bytes allocated now (gauge)")                            \
+    X(F, MEM_PEAK, 67, "mem_peak", "largest number of bytes allocated at once (gauge)")            \
+    X(F, SUBFLOWS_ENDED, 68, "subflows_ended", "subflow end-of-life records emitted")              \
+    X(F, SESSIONS_ENDED, 69, "sessions_ended", "session end-of-life records emitted")              \
+    X(F, PAIRS_DROPPED, 70, "pairs_dropped", "pair verdicts not kept for lack of memory")          \
+    X(F, APPLY_FAILED, 71, "apply_failed",                                                         \
+      "session changes of a run not applied for lack of memory")                                   \
+    X(F, REINJECTED_PACKETS, 72, "reinjected_packets",                                             \
+      "packets fed with a result whose mapped data another subflow of the session carried before") \
+    X(F, COVER_TRIMMED, 73, "cover_trimmed",                                                       \
+      "session DSN coverage intervals dropped past the bound")                                     \
+    X(F, UNIFORMITY_WITNESSES, 74, "uniformity_witnesses",                                         \
+      "known-distinct DSN spaces closer than uniform IDSNs allow")                                 \
+    X(F, PROXIMITY_DISTRUSTED, 75, "proximity_distrusted",                                         \
+      "pair evaluations where absolute proximity was not trusted")                                 \
+    X(F, ANCHORS_DISTRUSTED, 76, "anchors_distrusted",                                             \
+      "key anchors not used where IDSNs proved non-uniform")
 
 #define SAMPO_CNT_4_(F, name, num, lower, desc) F(name, num, lower, desc)
 #define SAMPO_CNT_3_(F, name, num, lower, desc) F(name, lower, desc)
@@ -864,22 +889,43 @@ SAMPO_API int sampo_key_token(uint64_t key, int version, uint32_t *token, uint64
 /* ------------------------------------------------------------------------ */
 
 #ifndef __cplusplus
-#define SAMPO_BOUNDS_INIT {.size = sizeof(sampo_bounds)}
-#define SAMPO_PACKET_INIT {.size = sizeof(sampo_packet), .linktype = SAMPO_LINKTYPE_ETHERNET}
-#define SAMPO_EVENT_INIT {.size = sizeof(sampo_event)}
-#define SAMPO_SUBFLOW_INFO_INIT {.size = sizeof(sampo_subflow_info)}
-#define SAMPO_SESSION_INFO_INIT {.size = sizeof(sampo_session_info)}
-#define SAMPO_PAIR_INFO_INIT {.size = sizeof(sampo_pair_info)}
-#define SAMPO_RESULT_INIT {.size = sizeof(sampo_result)}
+#define SAMPO_BOUNDS_INIT            \
+    {                                \
+        .size = sizeof(sampo_bounds) \
+    }
+#define SAMPO_PACKET_INIT                                                 \
+    {                                                                     \
+        .size = sizeof(sampo_packet), .linktype = SAMPO_LINKTYPE_ETHERNET \
+    }
+#define SAMPO_EVENT_INIT            \
+    {                               \
+        .size = sizeof(sampo_event) \
+    }
+#define SAMPO_SUBFLOW_INFO_INIT            \
+    {                                      \
+        .size = sizeof(sampo_subflow_info) \
+    }
+#define SAMPO_SESSION_INFO_INIT            \
+    {                                      \
+        .size = sizeof(sampo_session_info) \
+    }
+#define SAMPO_PAIR_INFO_INIT            \
+    {                                   \
+        .size = sizeof(sampo_pair_info) \
+    }
+#define SAMPO_RESULT_INIT            \
+    {                                \
+        .size = sizeof(sampo_result) \
+    }
 #else
 /* C++ before C++20 has no designated initialisers: value-initialise (all
  * zero) and set the size, in functions that any C++ compiler inlines. */
-#define SAMPO_INIT_FN_(type)                                                \
-    static inline type type##_init_(void)                                   \
-    {                                                                        \
-        type v = type();                                                     \
-        v.size = sizeof(type);                                               \
-        return v;                                                            \
+#define SAMPO_INIT_FN_(type)              \
+    static inline type type##_init_(void) \
+    {                                     \
+        type v = type();                  \
+        v.size = sizeof(type);            \
+        return v;                         \
     }
 SAMPO_INIT_FN_(sampo_bounds)
 SAMPO_INIT_FN_(sampo_event)
@@ -921,12 +967,12 @@ static inline sampo_packet sampo_packet_init_(void)
  * allows): absolute proximity and key anchors are not trusted in it.
  */
 typedef struct sampo_dsn_region {
-    size_t size;           /**< sizeof(sampo_dsn_region), set by the caller */
-    uint64_t lo;           /**< start on the circle */
-    uint64_t len;          /**< length (the stretch is [lo, lo + len) mod 2^64) */
-    uint32_t witnesses;    /**< pairs of distinct spaces that established it */
-    uint64_t since_ns;     /**< packet time it was established */
-    uint64_t seen_ns;      /**< packet time a space was last seen in it */
+    size_t size;        /**< sizeof(sampo_dsn_region), set by the caller */
+    uint64_t lo;        /**< start on the circle */
+    uint64_t len;       /**< length (the stretch is [lo, lo + len) mod 2^64) */
+    uint32_t witnesses; /**< pairs of distinct spaces that established it */
+    uint64_t since_ns;  /**< packet time it was established */
+    uint64_t seen_ns;   /**< packet time a space was last seen in it */
 } sampo_dsn_region;
 
 /**

@@ -55,8 +55,7 @@ static int set_filter(pcap_t *p, const char *path, const char *filter,
         return SAMPO_E_INVAL;
     }
     if (pcap_setfilter(p, &prog) != 0) {
-        snprintf(res->error, sizeof res->error, "%s: cannot set filter: %s", path,
-                 pcap_geterr(p));
+        snprintf(res->error, sizeof res->error, "%s: cannot set filter: %s", path, pcap_geterr(p));
         pcap_freecode(&prog);
         return SAMPO_E_INVAL;
     }

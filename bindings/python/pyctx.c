@@ -97,7 +97,4 @@ int sampo_py_pop(struct sampo_py_ctx *c, sampo_event *out)
     return 1;
 }
 
-size_t sampo_py_pending(const struct sampo_py_ctx *c)
-{
-    return c->ev_n;
-}
+size_t sampo_py_pending(const struct sampo_py_ctx *c) { return c->ev_n; }

@@ -21,11 +21,11 @@
 #include "sampo.h"
 
 struct sampo_py_ctx {
-    sampo_ctx *ctx;       /* NULL once closed */
-    int busy;             /* a call that released the GIL is running */
-    sampo_event *ev;      /* ring of drained events */
+    sampo_ctx *ctx;  /* NULL once closed */
+    int busy;        /* a call that released the GIL is running */
+    sampo_event *ev; /* ring of drained events */
     size_t ev_head, ev_n, ev_cap;
-    uint64_t ev_dropped;  /* events dropped from the ring (full or no memory) */
+    uint64_t ev_dropped; /* events dropped from the ring (full or no memory) */
 };
 
 /* Create the context.  @return SAMPO_OK or the sampo_ctx_create() error. */

@@ -35,10 +35,7 @@ int sampo__succeed(const sampo_ctx *ctx, int rc)
     return rc;
 }
 
-SAMPO_API const char *sampo_ctx_last_error(const sampo_ctx *ctx)
-{
-    return ctx ? ctx->err : "";
-}
+SAMPO_API const char *sampo_ctx_last_error(const sampo_ctx *ctx) { return ctx ? ctx->err : ""; }
 
 void sampo__deliver(sampo_ctx *ctx)
 {
@@ -98,10 +95,10 @@ SAMPO_API int sampo_ctx_set_option(sampo_ctx *ctx, sampo_option opt, int64_t v)
     if (opt == SAMPO_OPT_MAX_MEMORY && v != 0 && v < SAMPO__MIN_MEMORY_CAP)
         bad = true;
     if (bad)
-        return sampo__fail(ctx, SAMPO_E_RANGE, "option %s: %lld out of range [%lld, %lld]", d->name,
-                           (long long)v,
-                           (long long)(opt == SAMPO_OPT_MAX_MEMORY ? SAMPO__MIN_MEMORY_CAP : d->imin),
-                           (long long)d->imax);
+        return sampo__fail(
+            ctx, SAMPO_E_RANGE, "option %s: %lld out of range [%lld, %lld]", d->name, (long long)v,
+            (long long)(opt == SAMPO_OPT_MAX_MEMORY ? SAMPO__MIN_MEMORY_CAP : d->imin),
+            (long long)d->imax);
     memcpy((char *)&ctx->opt + d->off, &v, sizeof(v));
     if (opt == SAMPO_OPT_MAX_MEMORY)
         ctx->mem.cap = (size_t)v;
@@ -368,10 +365,7 @@ SAMPO_API int sampo_ctx_flush_ex(sampo_ctx *ctx, unsigned flags)
     return sampo__succeed(ctx, SAMPO_OK);
 }
 
-SAMPO_API int sampo_ctx_flush(sampo_ctx *ctx)
-{
-    return sampo_ctx_flush_ex(ctx, 0);
-}
+SAMPO_API int sampo_ctx_flush(sampo_ctx *ctx) { return sampo_ctx_flush_ex(ctx, 0); }
 
 /* ---- events ------------------------------------------------------------------- */
 

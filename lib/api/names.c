@@ -51,30 +51,31 @@ SAMPO_API const char *sampo_counter_description(int c)
     return c >= 0 && c < SAMPO_CNT__COUNT ? counter_descs[c] : NULL;
 }
 
-#define NAME_OF(table, i) \
-    ((i) >= 0 && (i) < (int)(sizeof(table) / sizeof((table)[0])) && (table)[i] ? (table)[i] : "unknown")
+#define NAME_OF(table, i)                                                                   \
+    ((i) >= 0 && (i) < (int)(sizeof(table) / sizeof((table)[0])) && (table)[i] ? (table)[i] \
+                                                                               : "unknown")
 
 SAMPO_API const char *sampo_method_name(int m)
 {
-    static const char *const n[] = {"none", "token", "key-dsn", "dsn-proximity", "dsn-overlap",
-                                    "reinjection"};
+    static const char *const n[] = {"none",          "token",       "key-dsn",
+                                    "dsn-proximity", "dsn-overlap", "reinjection"};
     return NAME_OF(n, m);
 }
 
 SAMPO_API const char *sampo_close_reason_name(int r)
 {
-    static const char *const n[] = {"none",    "data-fin", "fastclose", "tcprst", "rst",
-                                    "fin",     "timeout",  "evicted",   "flush",  "destroy"};
+    static const char *const n[] = {"none", "data-fin", "fastclose", "tcprst", "rst",
+                                    "fin",  "timeout",  "evicted",   "flush",  "destroy"};
     return NAME_OF(n, r);
 }
 
 SAMPO_API const char *sampo_event_name(int t)
 {
-    static const char *const n[] = {NULL,          "session-opened", "subflow-joined",
-                                    "verdict-revised", "conflict",   "session-closed",
-                                    "add-addr",    "remove-addr",    "mp-prio",
-                                    "mp-fail",     "fallback",       "subflow-closed",
-                                    "subflow-end", "session-end"};
+    static const char *const n[] = {
+        NULL,          "session-opened", "subflow-joined", "verdict-revised",
+        "conflict",    "session-closed", "add-addr",       "remove-addr",
+        "mp-prio",     "mp-fail",        "fallback",       "subflow-closed",
+        "subflow-end", "session-end"};
     return NAME_OF(n, t);
 }
 

@@ -11,7 +11,7 @@
 typedef struct sampo__opt_def {
     const char *name;
     sampo_option_type type;
-    size_t off;              /* in sampo__opts */
+    size_t off; /* in sampo__opts */
     int64_t imin, imax, idef;
     double rmin, rmax, rdef;
 } sampo__opt_def;

@@ -35,13 +35,14 @@ SAMPO_API int sampo_ctx_lookup(sampo_ctx *ctx, const sampo_flow *flow, sampo_sub
 {
     if (!ctx)
         return SAMPO_E_INVAL;
-    if (!flow || !out || out->size < SAMPO__V01_SUBFLOW_INFO || (flow->family != 4 && flow->family != 6))
+    if (!flow || !out || out->size < SAMPO__V01_SUBFLOW_INFO ||
+        (flow->family != 4 && flow->family != 6))
         return sampo__fail(ctx, SAMPO_E_INVAL, "NULL flow or info, bad family, or size too small");
     sampo__fkey key;
     int dir;
     sampo__fkey_from_flow(flow, &key, &dir);
-    sampo__subflow *sf =
-        sampo__table_find(&ctx->flows, &key, sampo__fkey_hash(ctx->env.seed, &key));
+    sampo__subflow *sf = sampo__table_find(&ctx->flows, &key,
+                                           sampo__fkey_hash(ctx->env.seed, &key));
     if (!sf)
         return sampo__fail(ctx, SAMPO_E_NOTFOUND, "no such subflow");
     subflow_out(sf, out);

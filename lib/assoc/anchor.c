@@ -22,8 +22,8 @@ size_t sampo__anchor_need(const sampo__conns *cs)
 }
 
 /* The anchor whose span holds [lo, lo + len), or NULL. */
-static const sampo__anchor *anchor_find(const sampo__anchor *v, size_t n, uint64_t mask, uint64_t lo,
-                                        uint64_t len)
+static const sampo__anchor *anchor_find(const sampo__anchor *v, size_t n, uint64_t mask,
+                                        uint64_t lo, uint64_t len)
 {
     if (!n)
         return NULL;
@@ -78,7 +78,7 @@ static double anchors_span(sampo__conns *cs, uint64_t seed, uint64_t run, const 
     for (size_t i = 0; i < ni; i++) {
         const sampo__item *it = &items[i];
         const sampo__subflow *sf = it->sf;
-        sampo__conn *c = sf->conn ? sf->conn
+        sampo__conn *c = sf->conn          ? sf->conn
                          : sf->anchor_conn ? sampo__conn_by_id(cs, seed, sf->anchor_conn)
                                            : NULL;
         if (!c || c->anchor_run != run)
@@ -94,8 +94,9 @@ static double anchors_span(sampo__conns *cs, uint64_t seed, uint64_t run, const 
     }
     double sum = 0;
     for (size_t k = 0; k < n; k++) {
-        uint64_t slack = bits == 64 ? ANCHOR_SLACK_64
-                                    : (v[k].len > ANCHOR_SLACK_32_MIN ? v[k].len : ANCHOR_SLACK_32_MIN);
+        uint64_t slack = bits == 64
+                             ? ANCHOR_SLACK_64
+                             : (v[k].len > ANCHOR_SLACK_32_MIN ? v[k].len : ANCHOR_SLACK_32_MIN);
         v[k].len = v[k].len + slack > mask ? mask : v[k].len + slack;
         sum += (double)v[k].len;
     }

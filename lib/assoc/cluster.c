@@ -12,7 +12,7 @@ typedef struct edge {
 } edge;
 
 typedef struct veto {
-    uint32_t x, y;           /* node indices of a strong distinct pair */
+    uint32_t x, y; /* node indices of a strong distinct pair */
     int32_t next;
 } veto;
 
@@ -23,7 +23,7 @@ typedef struct member {
 } member;
 
 typedef struct group {
-    uint32_t first, n;       /* range in the member array */
+    uint32_t first, n; /* range in the member array */
     uint64_t min_id;
 } group;
 
@@ -32,9 +32,9 @@ typedef struct cl {
     uint32_t n;
     sampo__subflow **node;
     uint32_t *parent, *size;
-    int32_t *dhead, *dtail;  /* per root: list of veto entries */
+    int32_t *dhead, *dtail; /* per root: list of veto entries */
     uint32_t *dcount;
-    sampo__conn **conn;      /* per root: token identity */
+    sampo__conn **conn; /* per root: token identity */
     edge *ed;
     size_t ne;
     veto *vt;
@@ -47,10 +47,14 @@ typedef struct cl {
     sampo__session **ss;
 } cl;
 
+/* Every scratch array of a clustering, with its length (n subflows, pairs
+ * verdicts): allocated, sized and freed from this one list. */
+// clang-format off
 #define CL_ARRAYS(X)                                                                               \
-    X(node, n) X(parent, n) X(size, n) X(dhead, n) X(dtail, n) X(dcount, n) X(conn, n)           \
-    X(ed, pairs + n + 1) X(vt, 2 * pairs + 1) X(tie_phi, n) X(tie_method, n) X(mb, n) X(gr, n)    \
-    X(ss, n)
+    X(node, n) X(parent, n) X(size, n) X(dhead, n) X(dtail, n) X(dcount, n) X(conn, n)             \
+    X(ed, pairs + n + 1) X(vt, 2 * pairs + 1)                                                      \
+    X(tie_phi, n) X(tie_method, n) X(mb, n) X(gr, n) X(ss, n)
+// clang-format on
 
 size_t sampo__cluster_need(size_t n, size_t pairs)
 {

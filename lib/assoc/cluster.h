@@ -24,13 +24,13 @@
 
 typedef struct sampo__plan_member {
     sampo__subflow *sf;
-    double phi;              /* its tie */
+    double phi; /* its tie */
     uint8_t method;
 } sampo__plan_member;
 
 typedef struct sampo__plan_group {
-    uint32_t first, n;       /* members[first .. first + n) */
-    sampo__session *target;  /* the session it keeps, NULL: a new one for members[first] */
+    uint32_t first, n;      /* members[first .. first + n) */
+    sampo__session *target; /* the session it keeps, NULL: a new one for members[first] */
 } sampo__plan_group;
 
 typedef struct sampo__plan {

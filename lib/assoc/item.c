@@ -85,8 +85,8 @@ bool sampo__item_build(sampo__subflow *sf, int d, sampo__item *it)
         /* A DATA_ACK x says bytes up to x - 1 exist: [lo - 1, hi). */
         uint64_t alo = (peer->ack_lo - 1) & mask, alen = peer->ack_hi - peer->ack_lo + 1;
         if (lift)
-            alo = s->dsn_lo + (uint64_t)(int64_t)(int32_t)((uint32_t)(peer->ack_lo - 1) -
-                                                         (uint32_t)s->dsn_lo);
+            alo = s->dsn_lo +
+                  (uint64_t)(int64_t)(int32_t)((uint32_t)(peer->ack_lo - 1) - (uint32_t)s->dsn_lo);
         if (have) {
             sampo__arc_hull(mask, &lo, &len, alo, alen);
         } else {

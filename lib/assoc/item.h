@@ -12,18 +12,18 @@
 
 typedef struct sampo__item {
     sampo__subflow *sf;
-    uint64_t lo;             /* start on the circle of 2^bits (unwrapped value mod 2^bits) */
-    uint64_t len;            /* hull of the sender's DSNs and the peer's DATA_ACKs */
-    uint64_t maxgap;         /* largest gap between consecutive retained segments */
-    uint64_t reach;          /* how far around it pairs are looked for */
-    uint16_t nseg;           /* retained segments (saturates) */
-    uint8_t dir;             /* the sender's direction index in sf->dir */
-    uint8_t bits;            /* 32 or 64: the circle it lives on */
-    uint8_t native_bits;     /* the DSN width actually seen */
-    uint8_t side;            /* 0: sent by the client side, 1: by the server side (4.9) */
-    uint8_t dirty;           /* changed since the last run */
-    uint8_t distrusted;      /* lies where IDSNs proved non-uniform (assoc/trust.c) */
-    uint32_t crowd;          /* same-side items its range overlaps at the first level */
+    uint64_t lo;         /* start on the circle of 2^bits (unwrapped value mod 2^bits) */
+    uint64_t len;        /* hull of the sender's DSNs and the peer's DATA_ACKs */
+    uint64_t maxgap;     /* largest gap between consecutive retained segments */
+    uint64_t reach;      /* how far around it pairs are looked for */
+    uint16_t nseg;       /* retained segments (saturates) */
+    uint8_t dir;         /* the sender's direction index in sf->dir */
+    uint8_t bits;        /* 32 or 64: the circle it lives on */
+    uint8_t native_bits; /* the DSN width actually seen */
+    uint8_t side;        /* 0: sent by the client side, 1: by the server side (4.9) */
+    uint8_t dirty;       /* changed since the last run */
+    uint8_t distrusted;  /* lies where IDSNs proved non-uniform (assoc/trust.c) */
+    uint32_t crowd;      /* same-side items its range overlaps at the first level */
 } sampo__item;
 
 static inline uint64_t sampo__circ_mask(int bits)

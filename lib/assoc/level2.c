@@ -214,6 +214,6 @@ void sampo__level2(const sampo__item *a, const sampo__item *b, uint64_t rlo, uin
     out->nb = region_segments(b, rlo, g, mask, sc->sb);
     compare(sc->sa, out->na, sc->sb, out->nb, &out->reinj, &out->overlaps);
     out->touch = contiguity(sc->sa, out->na, sc->sb, out->nb, sc, &out->pa, &out->pb);
-    out->have_posterior =
-        posterior(sc->sa, out->na, sc->sb, out->nb, out->overlaps, prior, &out->phi_s);
+    out->have_posterior = posterior(sc->sa, out->na, sc->sb, out->nb, out->overlaps, prior,
+                                    &out->phi_s);
 }

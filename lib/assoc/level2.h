@@ -14,24 +14,24 @@
 /* A segment relative to the overlapped region's start. */
 typedef struct sampo__span {
     int64_t s, e;
-    uint8_t dup;             /* also on the other subflow: a reinjection */
+    uint8_t dup; /* also on the other subflow: a reinjection */
 } sampo__span;
 
 /* Scratch of the pair evaluations of a run, sized for the largest ring. */
 typedef struct sampo__l2_scratch {
     sampo__span *sa, *sb;
-    int64_t *pa, *pb;        /* boundary points, 2 per segment */
+    int64_t *pa, *pb; /* boundary points, 2 per segment */
 } sampo__l2_scratch;
 
 /* What the second level saw on one region. */
 typedef struct sampo__l2 {
-    uint32_t na, nb;         /* segments of each item in the region */
-    uint32_t reinj;          /* segments sharing a boundary with one on the other side */
-    uint32_t overlaps;       /* genuine second-level overlaps */
-    uint32_t touch;          /* common boundary points (contiguity) */
-    uint32_t pa, pb;         /* boundary points of each side */
-    bool have_posterior;     /* a common observed stretch exists */
-    double phi_s;            /* posterior that the pair is one session (with have_posterior) */
+    uint32_t na, nb;     /* segments of each item in the region */
+    uint32_t reinj;      /* segments sharing a boundary with one on the other side */
+    uint32_t overlaps;   /* genuine second-level overlaps */
+    uint32_t touch;      /* common boundary points (contiguity) */
+    uint32_t pa, pb;     /* boundary points of each side */
+    bool have_posterior; /* a common observed stretch exists */
+    double phi_s;        /* posterior that the pair is one session (with have_posterior) */
 } sampo__l2;
 
 /* Compare a and b on the region [rlo, rlo + g) of the circle of `bits`;

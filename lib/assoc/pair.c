@@ -16,8 +16,8 @@
 /* Where two arcs lie relative to each other. */
 typedef struct geometry {
     bool overlap;
-    uint64_t rlo, g;         /* the overlapped region */
-    uint64_t gap;            /* the gap between disjoint arcs */
+    uint64_t rlo, g; /* the overlapped region */
+    uint64_t gap;    /* the gap between disjoint arcs */
 } geometry;
 
 static void pair_geometry(const sampo__item *a, const sampo__item *b, uint64_t mask, geometry *ge)
@@ -149,7 +149,8 @@ void sampo__pair_decide(const sampo__item *a, const sampo__item *b, const sampo_
      * which only a 64-bit space guarantees; in a 32-bit space long
      * transfers crowd the circle and the two-level analysis decides (4.4). */
     bool wide = prm->bits == 64;
-    double p_close = sampo__p_close(prm->f, (double)ge.gap, (double)a->len, (double)b->len, prm->bits);
+    double p_close = sampo__p_close(prm->f, (double)ge.gap, (double)a->len, (double)b->len,
+                                    prm->bits);
     out->prox_strong = wide && p_close <= SAMPO__ABS_STRONG;
     bool trust = wide && trust_proximity;
     if (!ge.overlap)

@@ -24,18 +24,18 @@
 
 /* What one evaluation of a pair concluded. */
 typedef struct sampo__eval {
-    uint8_t verdict;         /* sampo_verdict */
-    uint8_t method;          /* sampo_method */
-    uint8_t level;           /* 1: no first-level overlap; 2: overlap at level 2; 3: none at level 2 */
+    uint8_t verdict; /* sampo_verdict */
+    uint8_t method;  /* sampo_method */
+    uint8_t level;   /* 1: no first-level overlap; 2: overlap at level 2; 3: none at level 2 */
     double phi;
-    uint32_t reinjections;   /* duplicated segments found */
-    uint32_t overlaps;       /* genuine second-level overlaps */
-    uint8_t prox_strong;     /* absolute proximity alone would tie them (64-bit circle) */
+    uint32_t reinjections; /* duplicated segments found */
+    uint32_t overlaps;     /* genuine second-level overlaps */
+    uint8_t prox_strong;   /* absolute proximity alone would tie them (64-bit circle) */
 } sampo__eval;
 
 typedef struct sampo__assoc_prm {
-    double f;                /* range items on the circle (for absolute proximity) */
-    double k;                /* gap steepness */
+    double f; /* range items on the circle (for absolute proximity) */
+    double k; /* gap steepness */
     int bits;
 } sampo__assoc_prm;
 

@@ -31,7 +31,7 @@ typedef struct run_ctx {
  * past 2^64 is split (a second entry from 0), which is exact since the
  * reaches involved are tiny against the circle. */
 typedef struct ext {
-    uint64_t s;              /* start of the widened range */
+    uint64_t s; /* start of the widened range */
     uint64_t e;
     uint32_t item;
 } ext;
@@ -159,8 +159,8 @@ static size_t set_reach(sampo__item *items, const uint32_t *idx, uint32_t n, int
     size_t ne = n;
     for (uint32_t k = 0; k < n; k++) {
         sampo__item *it = &items[idx[k]];
-        double abs_reach =
-            (SAMPO__ABS_STRONG * ldexp(1.0, bits) / (double)n - (double)it->len) / 2.0;
+        double abs_reach = (SAMPO__ABS_STRONG * ldexp(1.0, bits) / (double)n - (double)it->len) /
+                           2.0;
         uint64_t reach = abs_reach > 0
                              ? (abs_reach > (double)(mask / 4) ? mask / 4 : (uint64_t)abs_reach)
                              : 0;
@@ -256,7 +256,8 @@ static bool distrusted(const run_ctx *r, const sampo__item *it)
 {
     if (it->distrusted)
         return true;
-    return it->bits == 64 && r->a->trust.added && sampo__trust_covers(&r->a->trust, it->lo, it->len);
+    return it->bits == 64 && r->a->trust.added &&
+           sampo__trust_covers(&r->a->trust, it->lo, it->len);
 }
 
 /* Decide one candidate pair and fold the verdict in. */

@@ -31,7 +31,7 @@
 typedef struct sampo__assoc {
     sampo__pairs pairs;
     sampo__trust trust;
-    uint64_t run;            /* runs so far */
+    uint64_t run; /* runs so far */
 } sampo__assoc;
 
 /* Bytes a run over the current state may allocate. */

@@ -120,8 +120,7 @@ static bool region_room(sampo__env *env, sampo__trust *t)
 }
 
 bool sampo__trust_witness(sampo__env *env, sampo__trust *t, uint64_t a_lo, uint64_t a_len,
-                          uint64_t b_lo, uint64_t b_len, uint64_t reach, uint64_t run,
-                          uint64_t now)
+                          uint64_t b_lo, uint64_t b_len, uint64_t reach, uint64_t run, uint64_t now)
 {
     sampo__count(env->cnt, SAMPO_CNT_UNIFORMITY_WITNESSES);
     /* The hull of the two arcs, widened by the reach on both sides. */

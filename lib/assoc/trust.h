@@ -24,22 +24,22 @@
 #include <stdint.h>
 
 #include "assoc/item.h"
-#include "state/subflow.h"
 #include "core/env.h"
+#include "state/subflow.h"
 
 #define SAMPO__TRUST_MAX 64
 
 typedef struct sampo__region {
-    uint64_t lo, len;        /* [lo, lo + len) on the 2^64 circle, len < 2^63 */
+    uint64_t lo, len; /* [lo, lo + len) on the 2^64 circle, len < 2^63 */
     uint32_t witnesses;
     uint64_t since_ns, seen_ns;
-    uint64_t born_run;       /* the run that made or last widened it */
+    uint64_t born_run; /* the run that made or last widened it */
 } sampo__region;
 
 typedef struct sampo__trust {
-    sampo__region *r;        /* sorted by lo, disjoint */
+    sampo__region *r; /* sorted by lo, disjoint */
     uint32_t n, cap;
-    uint32_t added;          /* regions made or widened in the current run */
+    uint32_t added; /* regions made or widened in the current run */
 } sampo__trust;
 
 /* Do the segments of two same-side items contradict one session?  Every

@@ -16,18 +16,18 @@
 
 typedef struct sampo__pair {
     UT_hash_handle hh;
-    uint64_t id[2];          /* subflow ids, id[0] < id[1] */
+    uint64_t id[2]; /* subflow ids, id[0] < id[1] */
     double phi;
     uint64_t updated_ns;
-    uint32_t run;            /* last run that evaluated it (low 32 bits) */
-    uint32_t born;           /* run that made it (low 32 bits) */
-    uint16_t reinjections;   /* saturates */
+    uint32_t run;          /* last run that evaluated it (low 32 bits) */
+    uint32_t born;         /* run that made it (low 32 bits) */
+    uint16_t reinjections; /* saturates */
     uint8_t verdict, method;
 } sampo__pair;
 
 typedef struct sampo__pairs {
     sampo__pair *by_ids;
-    sampo__pair **list;      /* snapshot sorted by ids, for iteration */
+    sampo__pair **list; /* snapshot sorted by ids, for iteration */
     size_t n_list;
 } sampo__pairs;
 

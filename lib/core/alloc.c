@@ -9,10 +9,7 @@ typedef union sampo__hdr {
     max_align_t align;
 } sampo__hdr;
 
-size_t sampo__mem_cost(size_t size)
-{
-    return size + sizeof(sampo__hdr);
-}
+size_t sampo__mem_cost(size_t size) { return size + sizeof(sampo__hdr); }
 
 void *sampo__mem_alloc(sampo__mem *m, size_t size)
 {

@@ -17,9 +17,9 @@
 typedef struct sampo__mem {
     sampo_allocator hooks;
     size_t cur, peak;
-    size_t cap;              /* 0: no cap */
-    uint64_t *cnt;           /* the context's counters */
-    bool oom;                /* a uthash allocation was refused (core/uthash_cfg.h) */
+    size_t cap;    /* 0: no cap */
+    uint64_t *cnt; /* the context's counters */
+    bool oom;      /* a uthash allocation was refused (core/uthash_cfg.h) */
 } sampo__mem;
 
 void *sampo__mem_alloc(sampo__mem *m, size_t size);

@@ -16,7 +16,7 @@ typedef struct sampo__env {
     sampo__evq *evq;
     const sampo__opts *opt;
     uint64_t seed;
-    uint64_t t0_ns;          /* the first packet's time: segment times are relative to it */
+    uint64_t t0_ns; /* the first packet's time: segment times are relative to it */
 } sampo__env;
 
 #endif

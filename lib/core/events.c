@@ -5,10 +5,7 @@
 
 #include "core/counters.h"
 
-static uint32_t limit(const sampo__evq *q)
-{
-    return q->cb ? UINT32_MAX / 2 : q->max;
-}
+static uint32_t limit(const sampo__evq *q) { return q->cb ? UINT32_MAX / 2 : q->max; }
 
 static uint32_t next_cap(const sampo__ring *r, uint32_t max)
 {

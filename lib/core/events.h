@@ -27,15 +27,15 @@ typedef union sampo__record {
 typedef struct sampo__evq {
     sampo__mem *mem;
     uint64_t *cnt;
-    sampo_event *ev;         /* queued events */
+    sampo_event *ev; /* queued events */
     sampo__ring r;
-    sampo__record *rec;      /* records of the queued end-of-life events */
+    sampo__record *rec; /* records of the queued end-of-life events */
     sampo__ring rr;
-    uint32_t max;            /* bound without a callback */
+    uint32_t max; /* bound without a callback */
     sampo_event_cb cb;
     void *user;
-    sampo_event scratch;     /* where an event that has no room is built */
-    sampo__record out;       /* the record of the event popped last */
+    sampo_event scratch; /* where an event that has no room is built */
+    sampo__record out;   /* the record of the event popped last */
 } sampo__evq;
 
 static inline bool sampo__ev_has_record(int type)

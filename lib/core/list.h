@@ -20,7 +20,7 @@ typedef struct sampo__list {
 
 /* The object that embeds link `l` as member `member`, or NULL. */
 #define SAMPO__ENTRY(l, type, member) \
-    ((l) ? (type *)(void *)((char *)(l) - offsetof(type, member)) : (type *)NULL)
+    ((l) ? (type *)(void *)((char *)(l)-offsetof(type, member)) : (type *)NULL)
 
 /* Insert `l` after `after` (NULL: at the head). */
 static inline void sampo__list_insert_after(sampo__list *list, sampo__link *after, sampo__link *l)

@@ -23,10 +23,7 @@ static inline uint32_t sampo__ring_at(const sampo__ring *r, uint32_t i)
 }
 
 /* Index of the slot after the newest (the ring must not be full). */
-static inline uint32_t sampo__ring_tail(const sampo__ring *r)
-{
-    return sampo__ring_at(r, r->n);
-}
+static inline uint32_t sampo__ring_tail(const sampo__ring *r) { return sampo__ring_at(r, r->n); }
 
 static inline void sampo__ring_pop(sampo__ring *r)
 {

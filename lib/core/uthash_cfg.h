@@ -40,7 +40,7 @@
 /* Insert `item` keyed by keyptr[0..keylen) with hash hv; `ok` says whether
  * it went in (false: the table or its expansion was refused memory, and
  * the table is as it was). */
-#define SAMPO__HASH_ADD(hh, head, keyptr, keylen, hv, item, ok)           \
+#define SAMPO__HASH_ADD(hh, head, keyptr, keylen, hv, item, ok)          \
     do {                                                                 \
         hmem->oom = false;                                               \
         HASH_ADD_KEYPTR_BYHASHVALUE(hh, head, keyptr, keylen, hv, item); \

@@ -19,10 +19,10 @@ struct sampo_ctx {
     sampo__mem mem;
     uint64_t cnt[SAMPO_CNT__COUNT];
     sampo__opts opt;
-    sampo__env env;          /* the lower layers' view of the above */
+    sampo__env env; /* the lower layers' view of the above */
     sampo__evq evq;
-    bool active;             /* a packet was fed: options are frozen */
-    bool in_callback;        /* events are being delivered */
+    bool active;      /* a packet was fed: options are frozen */
+    bool in_callback; /* events are being delivered */
     uint64_t now_ns, next_run_ns;
 
     sampo__table flows;

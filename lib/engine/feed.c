@@ -99,10 +99,11 @@ static sampo__subflow *subflow_of(sampo_ctx *ctx, sampo__job *j, uint64_t ts, in
     return sf;
 }
 
-/* Reinjection (per packet): new subflow-level data whose data-level bytes
- * its session already saw on another subflow.  The session's coverage of
- * each DSN space starts when it holds two subflows, from the segments they
- * retain. */
+/* Reinjection (per packet, for a caller that asks for results): new
+ * subflow-level data whose data-level bytes its session already saw on
+ * another subflow.  The session's coverage of each DSN space starts when it
+ * holds two subflows, from the segments they retain, and follows the
+ * mappings of the packets fed with a result. */
 static bool reinjection(sampo_ctx *ctx, sampo__subflow *sf, int dir, const sampo__dsn_fact *f)
 {
     sampo__session *s = sf->sess;
@@ -148,7 +149,7 @@ static void result_fill(const sampo_ctx *ctx, const sampo__subflow *sf, const sa
     res->confidence = sf->confidence;
     res->dir = j->dir == sampo__sf_client(sf) ? SAMPO_DIR_FWD : SAMPO_DIR_REV;
     res->mptcp_version = sf->version != SAMPO__UNKNOWN_VERSION || !sf->sess ? sf->version
-                                                                              : sf->sess->version;
+                                                                            : sf->sess->version;
     if (f->mapping) {
         res->flags |= SAMPO_RES_MAPPING;
         res->dsn_bits = f->dsn_bits;
@@ -206,10 +207,10 @@ int sampo__feed_process(sampo_ctx *ctx, const sampo_packet *pkt, sampo__job *j, 
             sampo__mptcp_handshake(ctx, sf, j->dir, o, ts);
         if (o->present && !sf->sess)
             sampo__members_ensure(ctx, sf, ts); /* without memory: no session yet (counted) */
-        sampo__dsn_on_packet(&ctx->env, sf, j->dir, &j->p, o, ts, &f);
+        sampo__dsn_on_packet(&ctx->env, sf, j->dir, &j->p, o, ts, res != NULL, &f);
         if (f.fell_back || f.data_fin_first)
             sampo__mptcp_dsn_facts(ctx, sf, j->dir, &f, ts);
-        if (f.mapping && sf->sess && sampo__session_size(sf->sess) > 1)
+        if (res && f.mapping && sf->sess && sampo__session_size(sf->sess) > 1)
             reinj = reinjection(ctx, sf, j->dir, &f);
         if (o->present & OPTION_EVENTS)
             sampo__mptcp_options(ctx, sf, o, ts);

@@ -23,8 +23,8 @@ typedef struct sampo__job {
     sampo__fkey key;
     unsigned hv;
     int dir;
-    int rc;                  /* decode status */
-    int counter;             /* decode counter, -1 for none */
+    int rc;      /* decode status */
+    int counter; /* decode counter, -1 for none */
 } sampo__job;
 
 /* Stateless: may run ahead of the packets before it. */

@@ -182,7 +182,8 @@ void sampo__lc_expire(sampo_ctx *ctx, uint64_t now)
 {
     uint64_t idle = (uint64_t)ctx->opt.idle_ns;
     sampo__subflow *sf;
-    while ((sf = sampo__table_oldest(&ctx->flows)) && now >= sf->lru_ns && now - sf->lru_ns >= idle) {
+    while ((sf = sampo__table_oldest(&ctx->flows)) && now >= sf->lru_ns &&
+           now - sf->lru_ns >= idle) {
         if (now - sf->last_ns < idle) { /* used since it was placed: its turn comes later */
             sampo__table_requeue(&ctx->flows, sf);
             continue;

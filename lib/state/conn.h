@@ -29,20 +29,20 @@ typedef struct sampo__tokent {
 typedef struct sampo__conn {
     UT_hash_handle hh_id;
     uint64_t id;
-    sampo__tokent tok[2];    /* tokens indexed for it */
+    sampo__tokent tok[2]; /* tokens indexed for it */
     uint64_t key[2];
     uint64_t idsn[2];
-    uint32_t rtoken[2];      /* token of role r, valid with has_key[r] */
+    uint32_t rtoken[2]; /* token of role r, valid with has_key[r] */
     uint8_t has_key[2];
     uint8_t version;
-    uint8_t had_pending;     /* created by an MP_JOIN whose token was unknown */
-    uint64_t anchor_run;     /* assoc/: run that indexed its key anchors */
-    int32_t anchor_ix[2];    /* assoc/: their indices in that run's anchor array */
-    sampo__list members;     /* its session is its members' session */
+    uint8_t had_pending;  /* created by an MP_JOIN whose token was unknown */
+    uint64_t anchor_run;  /* assoc/: run that indexed its key anchors */
+    int32_t anchor_ix[2]; /* assoc/: their indices in that run's anchor array */
+    sampo__list members;  /* its session is its members' session */
 } sampo__conn;
 
 typedef struct sampo__conns {
-    sampo__tokent *tokens;   /* token -> conn */
+    sampo__tokent *tokens; /* token -> conn */
     sampo__conn *by_id;
     uint64_t next_id;
 } sampo__conns;

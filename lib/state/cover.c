@@ -94,7 +94,4 @@ void sampo__cover_free(sampo__env *env, sampo__cover **c)
     *c = NULL;
 }
 
-size_t sampo__cover_reserve(void)
-{
-    return sampo__mem_cost(cover_size(SAMPO__COVER_MAX));
-}
+size_t sampo__cover_reserve(void) { return sampo__mem_cost(cover_size(SAMPO__COVER_MAX)); }

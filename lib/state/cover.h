@@ -16,7 +16,7 @@
 typedef struct sampo__cover {
     uint32_t n, cap;
     struct {
-        uint64_t lo, hi;     /* [lo, hi) */
+        uint64_t lo, hi; /* [lo, hi) */
     } iv[];
 } sampo__cover;
 

@@ -206,7 +206,7 @@ static void dss_mapping(sampo__env *env, sampo__subflow *sf, sampo__dir *d,
 }
 
 void sampo__dsn_on_packet(sampo__env *env, sampo__subflow *sf, int dir, const sampo__pkt *p,
-                          const sampo__mptcp_opts *o, uint64_t now, sampo__dsn_fact *f)
+                          const sampo__mptcp_opts *o, uint64_t now, bool position, sampo__dsn_fact *f)
 {
     sampo__dir *d = &sf->dir[dir];
     tcp_seq(d, p, f);
@@ -226,7 +226,8 @@ void sampo__dsn_on_packet(sampo__env *env, sampo__subflow *sf, int dir, const sa
             }
         }
     }
-    payload_position(d, p, f);
+    if (position)
+        payload_position(d, p, f);
 }
 
 void sampo__dsn_prune(sampo__env *env, sampo__subflow *sf, uint64_t horizon_ns)

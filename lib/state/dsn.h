@@ -16,24 +16,26 @@
 
 /* What one packet's DSN options were, after unwrapping. */
 typedef struct sampo__dsn_fact {
-    uint8_t mapping;         /* a data mapping (dsn, ssn, len) */
-    uint8_t dsn_bits;        /* its width on the wire */
-    uint8_t infinite;        /* an infinite mapping */
-    uint8_t fell_back;       /* ... the first one: the subflow fell back to TCP */
-    uint8_t data_ack;        /* a DATA_ACK (ack) */
-    uint8_t data_fin;        /* a DATA_FIN */
-    uint8_t data_fin_first;  /* ... the first one of this direction */
-    uint8_t new_data;        /* payload beyond the highest TCP sequence seen (not a retransmission) */
-    uint8_t payload_dsn_ok;  /* payload_dsn is known */
+    uint8_t mapping;        /* a data mapping (dsn, ssn, len) */
+    uint8_t dsn_bits;       /* its width on the wire */
+    uint8_t infinite;       /* an infinite mapping */
+    uint8_t fell_back;      /* ... the first one: the subflow fell back to TCP */
+    uint8_t data_ack;       /* a DATA_ACK (ack) */
+    uint8_t data_fin;       /* a DATA_FIN */
+    uint8_t data_fin_first; /* ... the first one of this direction */
+    uint8_t new_data; /* payload beyond the highest TCP sequence seen (not a retransmission) */
+    uint8_t payload_dsn_ok; /* payload_dsn is known */
     uint16_t len;
     uint32_t ssn;
-    uint64_t dsn;            /* unwrapped; a 4-byte space starts at 2^32 + value */
-    uint64_t ack;            /* unwrapped likewise */
-    uint64_t payload_dsn;    /* data-level position of the first payload byte */
+    uint64_t dsn;         /* unwrapped; a 4-byte space starts at 2^32 + value */
+    uint64_t ack;         /* unwrapped likewise */
+    uint64_t payload_dsn; /* data-level position of the first payload byte */
 } sampo__dsn_fact;
 
+/* `position`: also place the payload in the data stream (f->payload_dsn). */
 void sampo__dsn_on_packet(sampo__env *env, sampo__subflow *sf, int dir, const sampo__pkt *p,
-                          const sampo__mptcp_opts *o, uint64_t now, sampo__dsn_fact *f);
+                          const sampo__mptcp_opts *o, uint64_t now, bool position,
+                          sampo__dsn_fact *f);
 /* Forget retained segments older than horizon_ns. */
 void sampo__dsn_prune(sampo__env *env, sampo__subflow *sf, uint64_t horizon_ns);
 /* Free the segment rings. */

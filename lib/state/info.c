@@ -16,7 +16,7 @@ void sampo__subflow_info(const sampo__subflow *sf, sampo_subflow_info *out)
     out->initiator_known = sf->initiator >= 0;
     /* A join carries no version: it is its session's. */
     out->mptcp_version = sf->version != SAMPO__UNKNOWN_VERSION || !sf->sess ? sf->version
-                                                                              : sf->sess->version;
+                                                                            : sf->sess->version;
     out->is_initial = sf->is_initial;
     out->is_join = sf->is_join;
     out->backup = sf->backup;

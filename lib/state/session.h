@@ -17,29 +17,29 @@
 struct sampo__cover;
 
 typedef struct sampo__session {
-    UT_hash_handle hh;       /* by id */
+    UT_hash_handle hh; /* by id */
     uint64_t id;
-    sampo__link link;        /* all sessions, by id */
-    sampo__list members;     /* by subflow id */
+    sampo__link link;    /* all sessions, by id */
+    sampo__list members; /* by subflow id */
     uint8_t version;
     uint8_t closed, close_reason;
-    uint8_t data_fin_mask;   /* bit s: DATA_FIN seen from side s */
-    uint64_t claimed;        /* assoc/: run that claimed it for a group */
+    uint8_t data_fin_mask; /* bit s: DATA_FIN seen from side s */
+    uint64_t claimed;      /* assoc/: run that claimed it for a group */
     /* What members that ended while in it carried (records stay whole). */
     uint64_t gone_pkts, gone_bytes, gone_est_pkts, gone_est_bytes;
     uint64_t gone_first_ns, gone_last_ns;
-    double gone_conf;        /* weakest tie among them, with its method */
+    double gone_conf; /* weakest tie among them, with its method */
     uint8_t gone_method;
     uint8_t has_gone_tie;
-    uint8_t gone_keys;       /* token identity of the first of them that had one */
+    uint8_t gone_keys; /* token identity of the first of them that had one */
     uint32_t gone_token[2];
-    uint32_t seen;           /* members it ever held */
+    uint32_t seen;                 /* members it ever held */
     struct sampo__cover *cover[2]; /* data-level coverage per sending side (state/dsn.c) */
 } sampo__session;
 
 typedef struct sampo__sessions {
     sampo__session *by_id;
-    sampo__list all;         /* by id */
+    sampo__list all; /* by id */
     uint64_t next_id;
 } sampo__sessions;
 

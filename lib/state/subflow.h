@@ -16,10 +16,10 @@
 
 /* One retained DSN segment (a DSS mapping as sampled): 16 bytes. */
 typedef struct sampo__seg {
-    uint64_t dsn;            /* unwrapped start */
-    uint32_t t_ms;           /* packet time in ms since the context's first packet */
-    uint16_t len;            /* data-level length; 0 for a DATA_ACK mark */
-    uint16_t ssn_lo;         /* low bits of the subflow sequence number (dedupe) */
+    uint64_t dsn;    /* unwrapped start */
+    uint32_t t_ms;   /* packet time in ms since the context's first packet */
+    uint16_t len;    /* data-level length; 0 for a DATA_ACK mark */
+    uint16_t ssn_lo; /* low bits of the subflow sequence number (dedupe) */
 } sampo__seg;
 
 /* Per-direction state: the sender of this direction owns the DSN space.
@@ -34,17 +34,17 @@ typedef struct sampo__dir {
     sampo__ring seg;
     uint8_t dsn_bits, ack_bits;
     uint8_t fin, data_fin, rst;
-    uint8_t dirty;           /* assoc/: new DSN, ACK or segment since the last run */
+    uint8_t dirty; /* assoc/: new DSN, ACK or segment since the last run */
     uint8_t has_isn, has_tcp_hi;
-    int16_t addr_id;         /* address id this sender announced, -1 unknown */
-    uint16_t map_len;        /* the last mapping of this direction (0: none) */
-    uint32_t isn;            /* TCP ISN of this direction, from its SYN */
-    uint32_t tcp_hi;         /* highest TCP sequence end seen (serial arithmetic) */
+    int16_t addr_id;  /* address id this sender announced, -1 unknown */
+    uint16_t map_len; /* the last mapping of this direction (0: none) */
+    uint32_t isn;     /* TCP ISN of this direction, from its SYN */
+    uint32_t tcp_hi;  /* highest TCP sequence end seen (serial arithmetic) */
     uint32_t map_ssn;
     uint64_t map_dsn;
     uint64_t ack_lo, ack_hi; /* DATA_ACKs this sender sent: positions in the peer's space */
     uint64_t ack_last;
-    uint32_t gap_nseg;       /* assoc/: cached gap statistics, valid while !dirty */
+    uint32_t gap_nseg; /* assoc/: cached gap statistics, valid while !dirty */
     uint64_t gap_max;
 } sampo__dir;
 
@@ -52,33 +52,33 @@ struct sampo__session;
 struct sampo__conn;
 
 typedef struct sampo__subflow {
-    UT_hash_handle hh;       /* by key; the key follows, for one cache line less per lookup */
+    UT_hash_handle hh; /* by key; the key follows, for one cache line less per lookup */
     sampo__fkey key;
     /* Touched by every packet. */
     uint64_t last_ns;
-    uint64_t lru_ns;         /* last_ns when it was last moved to the LRU tail */
+    uint64_t lru_ns; /* last_ns when it was last moved to the LRU tail */
     struct sampo__session *sess;
-    UT_hash_handle hh_id;    /* by id */
+    UT_hash_handle hh_id; /* by id */
     uint64_t id;
-    sampo__link lru;         /* oldest first */
-    sampo__link sess_link;   /* members of its session, by id */
-    sampo__link conn_link;   /* members of its connection */
+    sampo__link lru;       /* oldest first */
+    sampo__link sess_link; /* members of its session, by id */
+    sampo__link conn_link; /* members of its connection */
     struct sampo__conn *conn;
-    sampo__dir dir[2];       /* dir[d]: packets sent by endpoint d of the key */
+    sampo__dir dir[2]; /* dir[d]: packets sent by endpoint d of the key */
     uint64_t first_ns;
-    double confidence;       /* of its tie to the session */
-    uint32_t reinjections;   /* assoc/: segments found on a sibling */
+    double confidence;     /* of its tie to the session */
+    uint32_t reinjections; /* assoc/: segments found on a sibling */
     uint32_t join_token;
-    int8_t initiator;        /* key endpoint that sent the SYN, -1 unknown */
-    uint8_t version;         /* SAMPO__UNKNOWN_VERSION when not known */
-    uint8_t method;          /* sampo_method of its tie */
+    int8_t initiator; /* key endpoint that sent the SYN, -1 unknown */
+    uint8_t version;  /* SAMPO__UNKNOWN_VERSION when not known */
+    uint8_t method;   /* sampo_method of its tie */
     uint8_t is_initial, is_join, has_join_token, backup, fallback;
     uint8_t closed, close_reason;
     /* assoc/ */
-    uint32_t uf;             /* node index in the current run */
-    uint8_t assoc_mark;      /* flag of the current run */
-    double anchor_phi;       /* Φ of the key-anchored tie to anchor_conn */
-    uint64_t anchor_conn;    /* id of the connection its DSNs are anchored on, 0: none */
+    uint32_t uf;          /* node index in the current run */
+    uint8_t assoc_mark;   /* flag of the current run */
+    double anchor_phi;    /* Φ of the key-anchored tie to anchor_conn */
+    uint64_t anchor_conn; /* id of the connection its DSNs are anchored on, 0: none */
 } sampo__subflow;
 
 #define SAMPO__SF_OF_LRU(l) SAMPO__ENTRY(l, sampo__subflow, lru)

@@ -14,7 +14,7 @@
 typedef struct sampo__table {
     sampo__subflow *by_key;
     sampo__subflow *by_id;
-    sampo__list lru;         /* oldest first */
+    sampo__list lru; /* oldest first */
     uint64_t next_id;
 } sampo__table;
 

@@ -13,19 +13,19 @@
 
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_IPV6 0x86dd
-#define ETHERTYPE_VLAN 0x8100   /* 802.1Q */
-#define ETHERTYPE_QINQ 0x88a8   /* 802.1ad */
+#define ETHERTYPE_VLAN 0x8100 /* 802.1Q */
+#define ETHERTYPE_QINQ 0x88a8 /* 802.1ad */
 #define ETHERTYPE_QINQ_OLD 0x9100
 
 #define ETH_HLEN 14
 #define SLL_HLEN 16
 #define SLL2_HLEN 20
 #define VLAN_HLEN 4
-#define MAX_VLAN_TAGS 4       /* QinQ is 2; more is hostile or broken */
+#define MAX_VLAN_TAGS 4 /* QinQ is 2; more is hostile or broken */
 
 #define IPV4_HLEN 20
 #define IPV6_HLEN 40
-#define IPV6_MAX_EXT 16       /* bound the walk over a hostile chain */
+#define IPV6_MAX_EXT 16 /* bound the walk over a hostile chain */
 
 #define IPPROTO_HOPOPTS_ 0
 #define IPPROTO_TCP_ 6
@@ -35,9 +35,9 @@
 #define IPPROTO_AH_ 51
 #define IPPROTO_NONE_ 59
 #define IPPROTO_DSTOPTS_ 60
-#define IPPROTO_MH_ 135       /* RFC 6275 */
-#define IPPROTO_HIP_ 139      /* RFC 7401 */
-#define IPPROTO_SHIM6_ 140    /* RFC 5533 */
+#define IPPROTO_MH_ 135    /* RFC 6275 */
+#define IPPROTO_HIP_ 139   /* RFC 7401 */
+#define IPPROTO_SHIM6_ 140 /* RFC 5533 */
 
 #define TCP_HLEN 20
 
@@ -54,25 +54,20 @@ static int fail(int *counter, int cnt, int status)
     return status;
 }
 
-static size_t captured(const cursor *c)
-{
-    return c->caplen - c->off;
-}
+static size_t captured(const cursor *c) { return c->caplen - c->off; }
 
 /* Ethernet-family framing: an ethertype at `type_at`, the network header at
  * `hlen`, then any 802.1Q/802.1ad tags.  Sets *ethertype and moves c->off
  * to the network header. */
-static int link_ether(cursor *c, size_t type_at, size_t hlen, unsigned *ethertype,
-                      int *counter)
+static int link_ether(cursor *c, size_t type_at, size_t hlen, unsigned *ethertype, int *counter)
 {
     if (c->caplen < hlen)
         return fail(counter, SAMPO_CNT_L2_TRUNCATED, SAMPO_E_TRUNCATED);
     unsigned type = sampo__get16(c->data + type_at);
     size_t off = hlen;
 
-    for (int tags = 0; type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ ||
-                       type == ETHERTYPE_QINQ_OLD;
-         tags++) {
+    for (int tags = 0;
+         type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD; tags++) {
         if (tags == MAX_VLAN_TAGS)
             return fail(counter, SAMPO_CNT_NOT_IP, SAMPO_E_NOTTCP);
         if (c->caplen - off < VLAN_HLEN)
@@ -233,8 +228,8 @@ static int decode_tcp(cursor *c, size_t l4_len, sampo__pkt *out, int *counter)
     return SAMPO_OK;
 }
 
-int sampo__decode(int linktype, const uint8_t *data, size_t caplen, size_t wirelen,
-                  sampo__pkt *out, int *counter)
+int sampo__decode(int linktype, const uint8_t *data, size_t caplen, size_t wirelen, sampo__pkt *out,
+                  int *counter)
 {
     static const uint8_t empty[1];
     int dummy;

@@ -21,16 +21,16 @@
 #define TH_ACK 0x10
 
 /* Fixed sizes (RFC 8684 section 3). */
-#define LEN_MPC_SYN 4       /* v1 SYN: no key */
-#define LEN_MPC_KEY 12      /* sender's key: v0 SYN, SYN/ACK */
-#define LEN_MPC_ACK 20      /* third ACK: both keys */
-#define LEN_MPC_DATA 22     /* v1: keys + data-level length */
+#define LEN_MPC_SYN 4   /* v1 SYN: no key */
+#define LEN_MPC_KEY 12  /* sender's key: v0 SYN, SYN/ACK */
+#define LEN_MPC_ACK 20  /* third ACK: both keys */
+#define LEN_MPC_DATA 22 /* v1: keys + data-level length */
 #define LEN_MPC_DATA_CSUM 24
 #define LEN_JOIN_SYN 12
 #define LEN_JOIN_SYNACK 16
 #define LEN_JOIN_ACK 24
 #define LEN_PRIO 3
-#define LEN_PRIO_ID 4       /* v0 only: with an address id */
+#define LEN_PRIO_ID 4 /* v0 only: with an address id */
 #define LEN_FAIL 12
 #define LEN_FASTCLOSE 12
 #define LEN_TCPRST 4
@@ -130,8 +130,9 @@ static enum verdict parse_join(const uint8_t *o, size_t n, uint8_t tcp_flags,
     out->join.len = (uint8_t)n;
     /* An MP_CAPABLE in the same header (never legitimate) keeps the form. */
     if (!SAMPO__HAS(out, SAMPO__MPTCP_SUB_CAPABLE))
-        out->hs = n == LEN_JOIN_SYN ? SAMPO__HS_MPJ_SYN
-                  : n == LEN_JOIN_SYNACK ? SAMPO__HS_MPJ_SYNACK : SAMPO__HS_MPJ_ACK;
+        out->hs = n == LEN_JOIN_SYN      ? SAMPO__HS_MPJ_SYN
+                  : n == LEN_JOIN_SYNACK ? SAMPO__HS_MPJ_SYNACK
+                                         : SAMPO__HS_MPJ_ACK;
     if (n == LEN_JOIN_SYN) {
         out->join.backup = o[2] & 0x01;
         out->join.addr_id = o[3];
@@ -353,8 +354,7 @@ static int parse_one(const uint8_t *o, size_t n, uint8_t tcp_flags, sampo__mptcp
     return 1;
 }
 
-int sampo__mptcp_parse(const uint8_t *opts, size_t len, uint8_t tcp_flags,
-                       sampo__mptcp_opts *out)
+int sampo__mptcp_parse(const uint8_t *opts, size_t len, uint8_t tcp_flags, sampo__mptcp_opts *out)
 {
     int kept = 0;
     size_t i = 0;

@@ -52,52 +52,52 @@ enum {
 };
 
 typedef struct sampo__mptcp_opts {
-    uint32_t present;        /* 1 << subtype for each valid suboption */
-    uint16_t n_mptcp;        /* kind-30 options met (valid or not) */
-    uint16_t n_malformed;    /* skipped: bad length for subtype/flags, or unknown layout */
-    uint16_t n_truncated;    /* skipped: option cut by the end of the buffer */
-    uint16_t n_unknown;      /* skipped: subtype > 8 (0xf MP_EXPERIMENTAL included) */
-    uint16_t n_duplicate;    /* second valid suboption of a subtype (first kept) */
-    uint8_t hs;              /* SAMPO__HS_*: handshake form of the kept MP_CAPABLE/MP_JOIN */
+    uint32_t present;     /* 1 << subtype for each valid suboption */
+    uint16_t n_mptcp;     /* kind-30 options met (valid or not) */
+    uint16_t n_malformed; /* skipped: bad length for subtype/flags, or unknown layout */
+    uint16_t n_truncated; /* skipped: option cut by the end of the buffer */
+    uint16_t n_unknown;   /* skipped: subtype > 8 (0xf MP_EXPERIMENTAL included) */
+    uint16_t n_duplicate; /* second valid suboption of a subtype (first kept) */
+    uint8_t hs;           /* SAMPO__HS_*: handshake form of the kept MP_CAPABLE/MP_JOIN */
     uint8_t reserved;
 
     struct {
-        uint8_t len;         /* 4, 12, 20, 22 or 24 */
-        uint8_t version;     /* 0 or 1 */
-        uint8_t flags;       /* A B C D E F G H */
+        uint8_t len;     /* 4, 12, 20, 22 or 24 */
+        uint8_t version; /* 0 or 1 */
+        uint8_t flags;   /* A B C D E F G H */
         uint8_t has_snd_key, has_rcv_key, has_data_len, has_csum;
-        uint64_t snd_key;    /* key of the packet's sender */
-        uint64_t rcv_key;    /* key of the packet's receiver (len >= 20) */
-        uint16_t data_len;   /* len 22/24 (v1 first data) */
-        uint16_t csum;       /* len 24 */
+        uint64_t snd_key;  /* key of the packet's sender */
+        uint64_t rcv_key;  /* key of the packet's receiver (len >= 20) */
+        uint16_t data_len; /* len 22/24 (v1 first data) */
+        uint16_t csum;     /* len 24 */
     } mpc;
 
     struct {
-        uint8_t len;         /* 12 (SYN), 16 (SYN/ACK) or 24 (ACK) */
-        uint8_t backup;      /* B flag (SYN, SYN/ACK) */
-        uint8_t addr_id;     /* SYN, SYN/ACK */
-        uint32_t token;      /* SYN: receiver's token */
-        uint32_t nonce;      /* SYN, SYN/ACK */
-        uint64_t thmac;      /* SYN/ACK: truncated HMAC */
+        uint8_t len;     /* 12 (SYN), 16 (SYN/ACK) or 24 (ACK) */
+        uint8_t backup;  /* B flag (SYN, SYN/ACK) */
+        uint8_t addr_id; /* SYN, SYN/ACK */
+        uint32_t token;  /* SYN: receiver's token */
+        uint32_t nonce;  /* SYN, SYN/ACK */
+        uint64_t thmac;  /* SYN/ACK: truncated HMAC */
     } join;
 
     struct {
         uint8_t len;
-        uint8_t flags;       /* SAMPO__DSS_* */
+        uint8_t flags; /* SAMPO__DSS_* */
         uint8_t has_ack, ack64, has_map, dsn64, data_fin, has_csum;
-        uint64_t data_ack;   /* 32-bit value zero-extended when !ack64 */
-        uint64_t dsn;        /* 32-bit value zero-extended when !dsn64 */
-        uint32_t ssn;        /* subflow sequence number, relative to ISN */
-        uint16_t data_len;   /* 0 = infinite mapping */
+        uint64_t data_ack; /* 32-bit value zero-extended when !ack64 */
+        uint64_t dsn;      /* 32-bit value zero-extended when !dsn64 */
+        uint32_t ssn;      /* subflow sequence number, relative to ISN */
+        uint16_t data_len; /* 0 = infinite mapping */
         uint16_t csum;
     } dss;
 
     struct {
         uint8_t len;
-        uint8_t version;     /* 0 (IPVer nibble) or 1 (E flag layout) */
-        uint8_t echo;        /* v1 E flag */
+        uint8_t version; /* 0 (IPVer nibble) or 1 (E flag layout) */
+        uint8_t echo;    /* v1 E flag */
         uint8_t addr_id;
-        uint8_t family;      /* 4 or 6 */
+        uint8_t family; /* 4 or 6 */
         uint8_t has_port, has_hmac;
         uint16_t port;
         uint8_t addr[16];
@@ -105,12 +105,12 @@ typedef struct sampo__mptcp_opts {
     } add_addr;
 
     struct {
-        uint8_t n;           /* address ids */
+        uint8_t n; /* address ids */
         uint8_t ids[SAMPO__MAX_RM_IDS];
     } rm_addr;
 
     struct {
-        uint8_t len;         /* 3, or 4 (v0 with address id) */
+        uint8_t len; /* 3, or 4 (v0 with address id) */
         uint8_t backup;
         uint8_t has_addr_id, addr_id;
     } prio;
@@ -120,11 +120,11 @@ typedef struct sampo__mptcp_opts {
     } fail;
 
     struct {
-        uint64_t key;        /* receiver's key */
+        uint64_t key; /* receiver's key */
     } fastclose;
 
     struct {
-        uint8_t flags;       /* U V W T */
+        uint8_t flags; /* U V W T */
         uint8_t reason;
     } tcprst;
 } sampo__mptcp_opts;
@@ -134,7 +134,6 @@ typedef struct sampo__mptcp_opts {
  * `out` is fully overwritten.  Returns the number of suboptions kept (bits
  * set in `present`); `tcp_flags` uses the TCP header's flag bits (SYN 0x02,
  * ACK 0x10). */
-int sampo__mptcp_parse(const uint8_t *opts, size_t len, uint8_t tcp_flags,
-                       sampo__mptcp_opts *out);
+int sampo__mptcp_parse(const uint8_t *opts, size_t len, uint8_t tcp_flags, sampo__mptcp_opts *out);
 
 #endif

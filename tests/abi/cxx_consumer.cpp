@@ -7,7 +7,8 @@
 #include <cstdio>
 #include <cstring>
 
-namespace {
+namespace
+{
 
 int failures = 0;
 
@@ -32,7 +33,8 @@ int main()
 
     check(pkt.size == sizeof(sampo_packet), "SAMPO_PACKET_INIT sets size");
     check(pkt.linktype == SAMPO_LINKTYPE_ETHERNET, "SAMPO_PACKET_INIT sets linktype");
-    check(pkt.data == NULL && pkt.caplen == 0 && pkt.source_id == 0, "SAMPO_PACKET_INIT zeroes the rest");
+    check(pkt.data == NULL && pkt.caplen == 0 && pkt.source_id == 0,
+          "SAMPO_PACKET_INIT zeroes the rest");
     check(bounds.size == sizeof(sampo_bounds), "SAMPO_BOUNDS_INIT sets size");
     check(ev.size == sizeof(sampo_event), "SAMPO_EVENT_INIT sets size");
     check(sf.size == sizeof(sampo_subflow_info), "SAMPO_SUBFLOW_INFO_INIT sets size");
@@ -54,7 +56,8 @@ int main()
     }
     check(sampo_ctx_set_option(ctx, SAMPO_OPT_WINDOW_NS, 250000000) == SAMPO_OK, "set window_ns");
     int64_t window = 0;
-    check(sampo_ctx_get_option(ctx, SAMPO_OPT_WINDOW_NS, &window) == SAMPO_OK && window == 250000000,
+    check(sampo_ctx_get_option(ctx, SAMPO_OPT_WINDOW_NS, &window) == SAMPO_OK &&
+              window == 250000000,
           "get window_ns");
 
     // A frame cut inside its Ethernet header: counted, never fatal.
@@ -64,7 +67,8 @@ int main()
     pkt.ts_ns = 1000;
     check(sampo_ctx_feed(ctx, &pkt) < 0, "a 10-byte frame is refused");
     sampo_result res = SAMPO_RESULT_INIT;
-    check(res.size == sizeof(sampo_result) && res.flags == 0, "SAMPO_RESULT_INIT sets size, zeroes the rest");
+    check(res.size == sizeof(sampo_result) && res.flags == 0,
+          "SAMPO_RESULT_INIT sets size, zeroes the rest");
     check(sampo_ctx_feed_ex(ctx, &pkt, &res) < 0 && res.status < 0 && res.subflow_id == 0,
           "sampo_ctx_feed_ex: the status in the result");
     check(sampo_ctx_counter(ctx, SAMPO_CNT_PACKETS) == 2, "packets counter");
@@ -72,13 +76,16 @@ int main()
     check(sampo_ctx_next_event(ctx, &ev) == 0, "no event");
 
     sampo_flow flow;
-    check(sampo_flow_parse("192.0.2.1:1234-198.51.100.2:443", &flow) == SAMPO_OK, "sampo_flow_parse");
+    check(sampo_flow_parse("192.0.2.1:1234-198.51.100.2:443", &flow) == SAMPO_OK,
+          "sampo_flow_parse");
     char text[96];
     check(sampo_flow_format(&flow, text, sizeof(text)) > 0 &&
               std::strcmp(text, "192.0.2.1:1234-198.51.100.2:443") == 0,
           "sampo_flow_format");
-    check(sampo_ctx_lookup(ctx, &flow, &sf) == SAMPO_E_NOTFOUND, "sampo_ctx_lookup of an unknown flow");
-    check(sampo_ctx_session(ctx, 1, &si) == SAMPO_E_NOTFOUND, "sampo_ctx_session of an unknown session");
+    check(sampo_ctx_lookup(ctx, &flow, &sf) == SAMPO_E_NOTFOUND,
+          "sampo_ctx_lookup of an unknown flow");
+    check(sampo_ctx_session(ctx, 1, &si) == SAMPO_E_NOTFOUND,
+          "sampo_ctx_session of an unknown session");
     uint64_t cursor = 0;
     check(sampo_ctx_next_session(ctx, &cursor, &si) == 0, "no session");
     cursor = 0;

@@ -57,42 +57,45 @@ static void fail(const char *file, int line, const char *fmt, ...)
     failures++;
 }
 
-#define CHECK(cond, ...) \
-    do { \
-        checks++; \
-        if (!(cond)) \
+#define CHECK(cond, ...)                           \
+    do {                                           \
+        checks++;                                  \
+        if (!(cond))                               \
             fail(__FILE__, __LINE__, __VA_ARGS__); \
     } while (0)
-#define CHECK_EQ_INT(got, want, what) \
-    do { \
-        long long g_ = (long long)(got), w_ = (long long)(want); \
+#define CHECK_EQ_INT(got, want, what)                             \
+    do {                                                          \
+        long long g_ = (long long)(got), w_ = (long long)(want);  \
         CHECK(g_ == w_, "%s: got %lld, want %lld", what, g_, w_); \
     } while (0)
-#define CHECK_EQ_U64(got, want, what) \
-    do { \
+#define CHECK_EQ_U64(got, want, what)                                                       \
+    do {                                                                                    \
         unsigned long long g_ = (unsigned long long)(got), w_ = (unsigned long long)(want); \
         CHECK(g_ == w_, "%s: got %llu (0x%llx), want %llu (0x%llx)", what, g_, g_, w_, w_); \
     } while (0)
-#define CHECK_STR(got, want, what) \
-    do { \
-        const char *g_ = (got), *w_ = (want); \
-        CHECK(g_ && strcmp(g_, w_) == 0, "%s: got \"%s\", want \"%s\"", what, g_ ? g_ : "(null)", w_); \
+#define CHECK_STR(got, want, what)                                                               \
+    do {                                                                                         \
+        const char *g_ = (got), *w_ = (want);                                                    \
+        CHECK(g_ &&strcmp(g_, w_) == 0, "%s: got \"%s\", want \"%s\"", what, g_ ? g_ : "(null)", \
+              w_);                                                                               \
     } while (0)
 /* A fatal check: what follows cannot run without it. */
-#define REQUIRE(cond, ...) \
-    do { \
-        checks++; \
-        if (!(cond)) { \
+#define REQUIRE(cond, ...)                         \
+    do {                                           \
+        checks++;                                  \
+        if (!(cond)) {                             \
             fail(__FILE__, __LINE__, __VA_ARGS__); \
-            finish(); \
-        } \
+            finish();                              \
+        }                                          \
     } while (0)
 
 static void finish(void)
 {
     if (failures) {
-        fprintf(stderr, "old_consumer: %d of %d checks FAILED: the library is not ABI-compatible "
-                        "with sampo 0.1.0 callers\n", failures, checks);
+        fprintf(stderr,
+                "old_consumer: %d of %d checks FAILED: the library is not ABI-compatible "
+                "with sampo 0.1.0 callers\n",
+                failures, checks);
         exit(1);
     }
     printf("old_consumer: all %d checks passed\n", checks);
@@ -125,14 +128,14 @@ static void *guard_init(guarded *g, size_t size)
     return g->raw;
 }
 
-static void guard_check(const guarded *g, size_t size, const char *call, const char *file,
-                        int line)
+static void guard_check(const guarded *g, size_t size, const char *call, const char *file, int line)
 {
     checks++;
     for (size_t i = 0; i < GUARD; i++)
         if (g->raw[size + i] != GUARD_BYTE) {
-            fail(file, line, "%s wrote past the caller's size %zu (byte at offset %zu changed "
-                             "to 0x%02x): the library fills a bigger layout than the caller's",
+            fail(file, line,
+                 "%s wrote past the caller's size %zu (byte at offset %zu changed "
+                 "to 0x%02x): the library fills a bigger layout than the caller's",
                  call, size, size + i, g->raw[size + i]);
             break;
         }
@@ -426,8 +429,8 @@ static void check_version(const char *expected_lib)
 {
     unsigned v = sampo_version_number();
     const char *s = sampo_version_string();
-    printf("old_consumer: built against sampo %s, running libsampo %s (%u)\n",
-           SAMPO_VERSION_STRING, s ? s : "(null)", v);
+    printf("old_consumer: built against sampo %s, running libsampo %s (%u)\n", SAMPO_VERSION_STRING,
+           s ? s : "(null)", v);
     CHECK(v / 10000 == SAMPO_VERSION_MAJOR && v >= SAMPO_VERSION_NUMBER,
           "sampo_version_number() = %u: not a 0.x release at or after %d", v, SAMPO_VERSION_NUMBER);
     char want[32];
@@ -450,19 +453,20 @@ static void check_version(const char *expected_lib)
 static void check_strerror(void)
 {
     CHECK(SAMPO_OK == 0, "SAMPO_OK is not 0");
-#define XX(name, val, msg) \
+#define XX(name, val, msg)                               \
     CHECK_EQ_INT(SAMPO_E_##name, val, "SAMPO_E_" #name); \
     CHECK_STR(sampo_strerror(val), msg, "sampo_strerror(SAMPO_E_" #name ")");
     SAMPO_ERRNO_MAP(XX)
 #undef XX
-    CHECK(sampo_strerror(0) != NULL && sampo_strerror(0)[0] != '\0', "sampo_strerror(SAMPO_OK) is empty");
+    CHECK(sampo_strerror(0) != NULL && sampo_strerror(0)[0] != '\0',
+          "sampo_strerror(SAMPO_OK) is empty");
     CHECK_STR(sampo_strerror(-9999), "unknown error", "sampo_strerror(-9999)");
 }
 
 static void check_names(void)
 {
-    static const char *const methods[] = {"none", "token", "key-dsn", "dsn-proximity",
-                                           "dsn-overlap", "reinjection"};
+    static const char *const methods[] = {"none",          "token",       "key-dsn",
+                                          "dsn-proximity", "dsn-overlap", "reinjection"};
     CHECK_EQ_INT(SAMPO_METHOD_NONE, 0, "SAMPO_METHOD_NONE");
     CHECK_EQ_INT(SAMPO_METHOD_REINJECTION, 5, "SAMPO_METHOD_REINJECTION");
     for (int i = 0; i < 6; i++) {
@@ -485,11 +489,16 @@ static void check_names(void)
         int type;
         const char *name;
     } evs[] = {
-        {SAMPO_EV_SESSION_OPENED, "session-opened"}, {SAMPO_EV_SUBFLOW_JOINED, "subflow-joined"},
-        {SAMPO_EV_VERDICT_REVISED, "verdict-revised"}, {SAMPO_EV_CONFLICT, "conflict"},
-        {SAMPO_EV_SESSION_CLOSED, "session-closed"}, {SAMPO_EV_ADD_ADDR, "add-addr"},
-        {SAMPO_EV_REMOVE_ADDR, "remove-addr"},   {SAMPO_EV_MP_PRIO, "mp-prio"},
-        {SAMPO_EV_MP_FAIL, "mp-fail"},           {SAMPO_EV_FALLBACK, "fallback"},
+        {SAMPO_EV_SESSION_OPENED, "session-opened"},
+        {SAMPO_EV_SUBFLOW_JOINED, "subflow-joined"},
+        {SAMPO_EV_VERDICT_REVISED, "verdict-revised"},
+        {SAMPO_EV_CONFLICT, "conflict"},
+        {SAMPO_EV_SESSION_CLOSED, "session-closed"},
+        {SAMPO_EV_ADD_ADDR, "add-addr"},
+        {SAMPO_EV_REMOVE_ADDR, "remove-addr"},
+        {SAMPO_EV_MP_PRIO, "mp-prio"},
+        {SAMPO_EV_MP_FAIL, "mp-fail"},
+        {SAMPO_EV_FALLBACK, "fallback"},
         {SAMPO_EV_SUBFLOW_CLOSED, "subflow-closed"},
     };
     for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
@@ -579,8 +588,8 @@ static void check_options(void)
         if (o->type == SAMPO_OPTTYPE_INT) {
             int64_t v = -12345;
             CHECK_EQ_INT(b->idefault, o->idef, o->name);
-            CHECK(b->imin <= b->idefault && b->idefault <= b->imax, "%s: default outside [min, max]",
-                  o->name);
+            CHECK(b->imin <= b->idefault && b->idefault <= b->imax,
+                  "%s: default outside [min, max]", o->name);
             CHECK(sampo_ctx_get_option(ctx, o->opt, &v) == SAMPO_OK && v == o->idef,
                   "sampo_ctx_get_option(%s) = %lld, want the default %lld", o->name, (long long)v,
                   (long long)o->idef);
@@ -588,9 +597,11 @@ static void check_options(void)
             CHECK(sampo_ctx_get_option(ctx, o->opt, &v) == SAMPO_OK && v == b->imax,
                   "%s: set to its max, read back %lld", o->name, (long long)v);
             if (b->imax < INT64_MAX)
-                CHECK_EQ_INT(sampo_ctx_set_option(ctx, o->opt, b->imax + 1), SAMPO_E_RANGE, o->name);
+                CHECK_EQ_INT(sampo_ctx_set_option(ctx, o->opt, b->imax + 1), SAMPO_E_RANGE,
+                             o->name);
             if (b->imin > INT64_MIN)
-                CHECK_EQ_INT(sampo_ctx_set_option(ctx, o->opt, b->imin - 1), SAMPO_E_RANGE, o->name);
+                CHECK_EQ_INT(sampo_ctx_set_option(ctx, o->opt, b->imin - 1), SAMPO_E_RANGE,
+                             o->name);
             CHECK_EQ_INT(sampo_ctx_set_option(ctx, o->opt, b->idefault), SAMPO_OK, o->name);
             CHECK_EQ_INT(sampo_ctx_set_option_real(ctx, o->opt, 1.0), SAMPO_E_OPTTYPE, o->name);
             double r;
@@ -598,8 +609,8 @@ static void check_options(void)
         } else {
             double r = -1;
             CHECK(b->rdefault == o->rdef, "%s: default %g, want %g", o->name, b->rdefault, o->rdef);
-            CHECK(b->rmin <= b->rdefault && b->rdefault <= b->rmax, "%s: default outside [min, max]",
-                  o->name);
+            CHECK(b->rmin <= b->rdefault && b->rdefault <= b->rmax,
+                  "%s: default outside [min, max]", o->name);
             CHECK(sampo_ctx_get_option_real(ctx, o->opt, &r) == SAMPO_OK && r == o->rdef,
                   "sampo_ctx_get_option_real(%s) = %g, want %g", o->name, r, o->rdef);
             CHECK_EQ_INT(sampo_ctx_set_option_real(ctx, o->opt, b->rmin), SAMPO_OK, o->name);
@@ -698,7 +709,8 @@ static void check_flow_helpers(void)
           "sampo_flow_parse (IPv6)");
     CHECK(sampo_flow_format(&g, buf, sizeof(buf)) > 0 && strcmp(buf, v6) == 0,
           "sampo_flow_format (IPv6): \"%s\"", buf);
-    CHECK_EQ_INT(sampo_flow_parse("10.0.0.1-10.0.0.2", &g), SAMPO_E_INVAL, "sampo_flow_parse(garbage)");
+    CHECK_EQ_INT(sampo_flow_parse("10.0.0.1-10.0.0.2", &g), SAMPO_E_INVAL,
+                 "sampo_flow_parse(garbage)");
     CHECK_EQ_INT(sampo_flow_parse(NULL, &g), SAMPO_E_INVAL, "sampo_flow_parse(NULL)");
 }
 
@@ -782,12 +794,14 @@ static void mptcp_scenario(void)
     st.fail = 0;
     CHECK(st.live == 0, "allocations left after a failed create: %ld", st.live);
 
-    REQUIRE(sampo_ctx_create(&ctx, &hooks) == SAMPO_OK && ctx, "sampo_ctx_create with hooks failed");
+    REQUIRE(sampo_ctx_create(&ctx, &hooks) == SAMPO_OK && ctx,
+            "sampo_ctx_create with hooks failed");
     CHECK(st.mallocs > 0, "the context did not allocate through the hooks");
     CHECK_EQ_INT(sampo_ctx_set_option(ctx, SAMPO_OPT_HASH_SEED, 12345), SAMPO_OK, "hash_seed");
     CHECK_EQ_INT(sampo_ctx_set_option(ctx, SAMPO_OPT_WINDOW_NS, 100000000), SAMPO_OK, "window_ns");
     CHECK_EQ_INT(sampo_ctx_set_source_rate(ctx, 7, 1), SAMPO_OK, "sampo_ctx_set_source_rate");
-    CHECK_EQ_INT(sampo_ctx_set_source_rate(ctx, 7, 0), SAMPO_E_INVAL, "sampo_ctx_set_source_rate(0)");
+    CHECK_EQ_INT(sampo_ctx_set_source_rate(ctx, 7, 0), SAMPO_E_INVAL,
+                 "sampo_ctx_set_source_rate(0)");
     CHECK_EQ_INT(sampo_ctx_set_event_callback(ctx, NULL, NULL), SAMPO_OK, "no callback");
 
     ep4 c1 = {0x0a000001, 40000}, c2 = {0x0a000002, 40001}, s = {0x0a000101, 443};
@@ -798,15 +812,15 @@ static void mptcp_scenario(void)
     int n_fed = 0;
     uint64_t wire = 0;
     frame fr;
-#define FEED(frm, want) \
-    do { \
-        fr = (frm); \
-        int rc_ = feed(ctx, &fr, t); \
+#define FEED(frm, want)                                                                    \
+    do {                                                                                   \
+        fr = (frm);                                                                        \
+        int rc_ = feed(ctx, &fr, t);                                                       \
         CHECK(rc_ == (want), "sampo_ctx_feed packet %d: %d (%s), want %d", n_fed + 1, rc_, \
-              sampo_strerror(rc_), (want)); \
-        n_fed++; \
-        wire += fr.wirelen; \
-        t += ms; \
+              sampo_strerror(rc_), (want));                                                \
+        n_fed++;                                                                           \
+        wire += fr.wirelen;                                                                \
+        t += ms;                                                                           \
     } while (0)
 
     /* Subflow 1: the MP_CAPABLE handshake (v1: SYN without key, SYN/ACK
@@ -814,8 +828,10 @@ static void mptcp_scenario(void)
     FEED(tcp4(c1, s, TH_SYN, 1000, 0, o, mpc(o, 4, 0, 0), 0), SAMPO_OK);
     FEED(tcp4(s, c1, TH_SYN | TH_ACK, 5000, 1001, o, mpc(o, 12, KEY_S, 0), 0), SAMPO_OK);
     FEED(tcp4(c1, s, TH_ACK, 1001, 5001, o, mpc(o, 20, KEY_C, KEY_S), 0), SAMPO_OK);
-    FEED(tcp4(c1, s, TH_ACK, 1001, 5001, o, dss64(o, IDSN_S + 1, IDSN_C + 1, 1, 100), 100), SAMPO_OK);
-    FEED(tcp4(s, c1, TH_ACK, 5001, 1101, o, dss64(o, IDSN_C + 101, IDSN_S + 1, 1, 200), 200), SAMPO_OK);
+    FEED(tcp4(c1, s, TH_ACK, 1001, 5001, o, dss64(o, IDSN_S + 1, IDSN_C + 1, 1, 100), 100),
+         SAMPO_OK);
+    FEED(tcp4(s, c1, TH_ACK, 5001, 1101, o, dss64(o, IDSN_C + 101, IDSN_S + 1, 1, 200), 200),
+         SAMPO_OK);
 
     /* Options may no longer be set, except min_confidence. */
     CHECK_EQ_INT(sampo_ctx_set_option(ctx, SAMPO_OPT_WINDOW_NS, 200000000), SAMPO_E_ACTIVE,
@@ -826,7 +842,9 @@ static void mptcp_scenario(void)
 
     /* Subflow 2: MP_JOIN naming the listener's token, then data. */
     FEED(tcp4(c2, s, TH_SYN, 7000, 0, o, join_syn(o, 1, TOKEN_S, 0x11223344), 0), SAMPO_OK);
-    FEED(tcp4(s, c2, TH_SYN | TH_ACK, 9000, 7001, o, join_synack(o, 0, UINT64_C(0xabcdef0123456789), 0x55667788), 0), SAMPO_OK);
+    FEED(tcp4(s, c2, TH_SYN | TH_ACK, 9000, 7001, o,
+              join_synack(o, 0, UINT64_C(0xabcdef0123456789), 0x55667788), 0),
+         SAMPO_OK);
     FEED(tcp4(c2, s, TH_ACK, 7001, 9001, o, join_ack(o), 0), SAMPO_OK);
 
     /* A batch, with 0.1.0's sampo_packet stride: data on both subflows,
@@ -846,8 +864,8 @@ static void mptcp_scenario(void)
     bf[6].len = 14 + 10;
     bf[6].wirelen = bf[0].wirelen;
     bf[7] = bf[0];
-    const int want_st[NB] = {SAMPO_OK,       SAMPO_OK,        SAMPO_OK,          SAMPO_OK,
-                          SAMPO_OK,       SAMPO_E_NOTTCP,  SAMPO_E_TRUNCATED, SAMPO_E_LINKTYPE};
+    const int want_st[NB] = {SAMPO_OK, SAMPO_OK,       SAMPO_OK,          SAMPO_OK,
+                             SAMPO_OK, SAMPO_E_NOTTCP, SAMPO_E_TRUNCATED, SAMPO_E_LINKTYPE};
     sampo_packet *batch = malloc(NB * sizeof(sampo_packet));
     int *status = malloc(NB * sizeof(int));
     REQUIRE(batch && status, "out of memory");
@@ -867,8 +885,9 @@ static void mptcp_scenario(void)
     int rc = sampo_ctx_feed_batch(ctx, batch, NB, status);
     CHECK_EQ_INT(rc, NB, "sampo_ctx_feed_batch");
     for (int i = 0; i < NB; i++)
-        CHECK(status[i] == want_st[i], "sampo_ctx_feed_batch: packet %d status %d (%s), want %d (%s)",
-              i, status[i], sampo_strerror(status[i]), want_st[i], sampo_strerror(want_st[i]));
+        CHECK(status[i] == want_st[i],
+              "sampo_ctx_feed_batch: packet %d status %d (%s), want %d (%s)", i, status[i],
+              sampo_strerror(status[i]), want_st[i], sampo_strerror(want_st[i]));
     CHECK_EQ_INT(sampo_ctx_feed_batch(ctx, NULL, 1, NULL), SAMPO_E_INVAL, "feed_batch(NULL)");
     n_fed += NB;
     t += NB * ms;
@@ -900,7 +919,8 @@ static void mptcp_scenario(void)
     GUARD_CHECK(&g1, sampo_subflow_info, "sampo_ctx_lookup");
     sampo_flow r2 = flow4(s, c2);
     sampo_subflow_info *i2 = guard_init(&g2, sizeof(sampo_subflow_info));
-    REQUIRE(sampo_ctx_lookup(ctx, &r2, i2) == SAMPO_OK, "sampo_ctx_lookup(subflow 2, reversed) failed");
+    REQUIRE(sampo_ctx_lookup(ctx, &r2, i2) == SAMPO_OK,
+            "sampo_ctx_lookup(subflow 2, reversed) failed");
     GUARD_CHECK(&g2, sampo_subflow_info, "sampo_ctx_lookup");
 
     CHECK(i1->session_id != 0 && i1->session_id == i2->session_id,
@@ -945,8 +965,8 @@ static void mptcp_scenario(void)
     CHECK_EQ_INT(si->keys_known, 3, "session keys_known");
     CHECK_EQ_INT(si->method, SAMPO_METHOD_TOKEN, "session method");
     CHECK(si->confidence == 1.0, "session confidence %g", si->confidence);
-    CHECK(si->token[0] == TOKEN_C && si->token[1] == TOKEN_S, "session tokens %08x %08x, want %08x %08x",
-          si->token[0], si->token[1], TOKEN_C, TOKEN_S);
+    CHECK(si->token[0] == TOKEN_C && si->token[1] == TOKEN_S,
+          "session tokens %08x %08x, want %08x %08x", si->token[0], si->token[1], TOKEN_C, TOKEN_S);
     CHECK(si->packets >= 10 && si->bytes > 0, "session packets %llu bytes %llu",
           (unsigned long long)si->packets, (unsigned long long)si->bytes);
     CHECK(si->est_packets == si->packets, "session est_packets");
@@ -988,7 +1008,8 @@ static void mptcp_scenario(void)
         seen2 += it->subflow_id == i2->subflow_id;
         REQUIRE(n_sf < 100, "sampo_ctx_next_subflow does not end");
     }
-    CHECK(n_sf == 2 && seen1 == 1 && seen2 == 1, "session's subflows: %d (%d, %d)", n_sf, seen1, seen2);
+    CHECK(n_sf == 2 && seen1 == 1 && seen2 == 1, "session's subflows: %d (%d, %d)", n_sf, seen1,
+          seen2);
     n_sf = 0;
     cur = 0;
     for (;;) {
@@ -1040,21 +1061,37 @@ static void mptcp_scenario(void)
     CHECK(se.prio == 1 && se.prio_backup == 1, "mp-prio: %d events, backup %d", se.prio,
           se.prio_backup);
     CHECK(se.subflow_closed == 1 && se.closed_reason == SAMPO_CLOSE_RST,
-          "subflow-closed for subflow 2: %d events, reason %d", se.subflow_closed, se.closed_reason);
+          "subflow-closed for subflow 2: %d events, reason %d", se.subflow_closed,
+          se.closed_reason);
 
     /* Counters, by their 0.1.0 numbers. */
     static const struct {
         int counter;
         uint64_t exact; /* 0: only non-zero is required */
     } cnt[] = {
-        {SAMPO_CNT_PACKETS, 0},      {SAMPO_CNT_BYTES, 0},         {SAMPO_CNT_LINKTYPE_UNSUPPORTED, 1},
-        {SAMPO_CNT_NOT_TCP, 1},      {SAMPO_CNT_IP_TRUNCATED, 1},  {SAMPO_CNT_TCP_PLAIN, 0},
-        {SAMPO_CNT_TCP_MPTCP, 0},    {SAMPO_CNT_MP_CAPABLE, 3},    {SAMPO_CNT_MP_JOIN, 3},
-        {SAMPO_CNT_DSS, 0},          {SAMPO_CNT_ADD_ADDR, 1},      {SAMPO_CNT_MP_PRIO, 1},
-        {SAMPO_CNT_SUBFLOWS_CREATED, 2}, {SAMPO_CNT_SUBFLOWS_CLOSED, 1},
-        {SAMPO_CNT_SESSIONS_CREATED, 1}, {SAMPO_CNT_KEYS_LEARNED, 2}, {SAMPO_CNT_TOKEN_JOINS, 1},
-        {SAMPO_CNT_DSN_SEGMENTS, 0}, {SAMPO_CNT_DATA_ACKS, 0},    {SAMPO_CNT_ASSOC_RUNS, 0},
-        {SAMPO_CNT_EVENTS, 0},       {SAMPO_CNT_MEM_CURRENT, 0},   {SAMPO_CNT_MEM_PEAK, 0},
+        {SAMPO_CNT_PACKETS, 0},
+        {SAMPO_CNT_BYTES, 0},
+        {SAMPO_CNT_LINKTYPE_UNSUPPORTED, 1},
+        {SAMPO_CNT_NOT_TCP, 1},
+        {SAMPO_CNT_IP_TRUNCATED, 1},
+        {SAMPO_CNT_TCP_PLAIN, 0},
+        {SAMPO_CNT_TCP_MPTCP, 0},
+        {SAMPO_CNT_MP_CAPABLE, 3},
+        {SAMPO_CNT_MP_JOIN, 3},
+        {SAMPO_CNT_DSS, 0},
+        {SAMPO_CNT_ADD_ADDR, 1},
+        {SAMPO_CNT_MP_PRIO, 1},
+        {SAMPO_CNT_SUBFLOWS_CREATED, 2},
+        {SAMPO_CNT_SUBFLOWS_CLOSED, 1},
+        {SAMPO_CNT_SESSIONS_CREATED, 1},
+        {SAMPO_CNT_KEYS_LEARNED, 2},
+        {SAMPO_CNT_TOKEN_JOINS, 1},
+        {SAMPO_CNT_DSN_SEGMENTS, 0},
+        {SAMPO_CNT_DATA_ACKS, 0},
+        {SAMPO_CNT_ASSOC_RUNS, 0},
+        {SAMPO_CNT_EVENTS, 0},
+        {SAMPO_CNT_MEM_CURRENT, 0},
+        {SAMPO_CNT_MEM_PEAK, 0},
     };
     for (size_t i = 0; i < sizeof(cnt) / sizeof(cnt[0]); i++) {
         uint64_t v = sampo_ctx_counter(ctx, cnt[i].counter);
@@ -1066,12 +1103,14 @@ static void mptcp_scenario(void)
             CHECK(v > 0, "counter %d (%s) is 0", cnt[i].counter, name ? name : "?");
     }
     CHECK_EQ_U64(sampo_ctx_counter(ctx, SAMPO_CNT_PACKETS), (uint64_t)n_fed, "counter packets");
-    CHECK_EQ_U64(sampo_ctx_counter(ctx, SAMPO_CNT_EVENTS),
-                 (uint64_t)(se.opened + se.joined + se.add_addr + se.prio + se.subflow_closed + se.other),
-                 "counter events = events pulled");
+    CHECK_EQ_U64(
+        sampo_ctx_counter(ctx, SAMPO_CNT_EVENTS),
+        (uint64_t)(se.opened + se.joined + se.add_addr + se.prio + se.subflow_closed + se.other),
+        "counter events = events pulled");
     CHECK_EQ_U64(sampo_ctx_counter(ctx, SAMPO_CNT_EVENTS_DROPPED), 0, "counter events_dropped");
     CHECK_EQ_U64(sampo_ctx_counter(ctx, SAMPO_CNT_ALLOC_FAILED), 0, "counter alloc_failed");
-    CHECK(sampo_ctx_counter(ctx, SAMPO_CNT_MEM_PEAK) >= sampo_ctx_counter(ctx, SAMPO_CNT_MEM_CURRENT),
+    CHECK(sampo_ctx_counter(ctx, SAMPO_CNT_MEM_PEAK) >=
+              sampo_ctx_counter(ctx, SAMPO_CNT_MEM_CURRENT),
           "mem_peak below mem_current");
     CHECK(sampo_ctx_counter(ctx, -1) == 0, "sampo_ctx_counter(-1) is not 0");
     CHECK_EQ_U64(sampo_ctx_counter(ctx, SAMPO_CNT_BYTES), wire, "counter bytes = wire lengths fed");
@@ -1083,9 +1122,11 @@ static void mptcp_scenario(void)
     CHECK(st.live == 0 && st.mallocs == st.frees && st.foreign_frees == 0,
           "allocator hooks unbalanced after destroy: %ld live, %ld mallocs, %ld frees, %ld foreign",
           st.live, st.mallocs, st.frees, st.foreign_frees);
-    printf("old_consumer: token scenario: session %llu, %d events, %ld allocations through the hooks\n",
+    printf("old_consumer: token scenario: session %llu, %d events, %ld allocations through the "
+           "hooks\n",
            (unsigned long long)i1->session_id,
-           se.opened + se.joined + se.add_addr + se.prio + se.subflow_closed + se.other, st.mallocs);
+           se.opened + se.joined + se.add_addr + se.prio + se.subflow_closed + se.other,
+           st.mallocs);
 #undef FEED
 }
 
@@ -1150,7 +1191,8 @@ static void pair_scenario(void)
             /* Decided by DSN evidence; which kind is the algorithm's business. */
             CHECK(pi->method >= SAMPO_METHOD_KEY_DSN, "pair method %d (%s) is not DSN evidence",
                   pi->method, sampo_method_name(pi->method));
-            CHECK(pi->confidence > 0.5 && pi->confidence <= 1.0, "pair confidence %g", pi->confidence);
+            CHECK(pi->confidence > 0.5 && pi->confidence <= 1.0, "pair confidence %g",
+                  pi->confidence);
             CHECK(pi->updated_ns > 0, "pair updated_ns is 0");
         }
         REQUIRE(n < 100, "sampo_ctx_next_pair does not end");
@@ -1160,8 +1202,8 @@ static void pair_scenario(void)
     guarded g1, g2;
     sampo_subflow_info *ia = guard_init(&g1, sizeof(sampo_subflow_info));
     sampo_subflow_info *ib = guard_init(&g2, sizeof(sampo_subflow_info));
-    CHECK(sampo_ctx_lookup(ctx, &fa, ia) == SAMPO_OK && sampo_ctx_lookup(ctx, &fb, ib) == SAMPO_OK &&
-              ia->session_id != ib->session_id,
+    CHECK(sampo_ctx_lookup(ctx, &fa, ia) == SAMPO_OK &&
+              sampo_ctx_lookup(ctx, &fb, ib) == SAMPO_OK && ia->session_id != ib->session_id,
           "the two connections share a session");
     GUARD_CHECK(&g1, sampo_subflow_info, "sampo_ctx_lookup");
     GUARD_CHECK(&g2, sampo_subflow_info, "sampo_ctx_lookup");

@@ -15,7 +15,7 @@ typedef struct tpkt {
 } tpkt;
 
 typedef struct tflow {
-    int family;       /* 4 or 6 */
+    int family; /* 4 or 6 */
     uint8_t src[16], dst[16];
     uint16_t sport, dport;
 } tflow;
@@ -26,7 +26,11 @@ typedef struct tflow {
 #define TH_PSH 0x08
 #define TH_ACK 0x10
 
-static inline void tp_put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static inline void tp_put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
 static inline void tp_put32(uint8_t *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++)

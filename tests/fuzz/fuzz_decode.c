@@ -26,16 +26,16 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)       \
-    do {                  \
-        if (!(cond))      \
-            abort();      \
+#define CHECK(cond)  \
+    do {             \
+        if (!(cond)) \
+            abort(); \
     } while (0)
 
 #define UNSUPPORTED_LINKTYPE 147 /* LINKTYPE_USER0 */
 
 static const int linktypes[] = {
-    SAMPO_LINKTYPE_ETHERNET, SAMPO_LINKTYPE_RAW,  SAMPO_LINKTYPE_LINUX_SLL,
+    SAMPO_LINKTYPE_ETHERNET,   SAMPO_LINKTYPE_RAW,  SAMPO_LINKTYPE_LINUX_SLL,
     SAMPO_LINKTYPE_LINUX_SLL2, SAMPO_LINKTYPE_IPV4, SAMPO_LINKTYPE_IPV6,
     UNSUPPORTED_LINKTYPE,
 };
@@ -72,8 +72,8 @@ static int counter_fits(int rc, int counter)
 /* Decode the first `len` bytes of `frame` from an exact-size copy, and
  * check what holds for any input.  `opts_off` receives the offset of the
  * options in the frame on success.  @return the status. */
-static int decode_checked(int lt, const uint8_t *frame, size_t len, size_t wirelen,
-                          int pass_null, sampo__pkt *out, size_t *opts_off)
+static int decode_checked(int lt, const uint8_t *frame, size_t len, size_t wirelen, int pass_null,
+                          sampo__pkt *out, size_t *opts_off)
 {
     uint8_t *buf = malloc(len ? len : 1);
     int counter = -2;
@@ -146,10 +146,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = size - 1, wirelen;
 
     switch (data[0] >> 6) {
-    case 0: wirelen = 0; break;          /* "as captured" */
-    case 1: wirelen = len; break;
-    case 2: wirelen = len + 1500; break; /* cut by the snap length */
-    default: wirelen = len / 2; break;   /* broken: below caplen */
+    case 0:
+        wirelen = 0;
+        break; /* "as captured" */
+    case 1:
+        wirelen = len;
+        break;
+    case 2:
+        wirelen = len + 1500;
+        break; /* cut by the snap length */
+    default:
+        wirelen = len / 2;
+        break; /* broken: below caplen */
     }
     /* Nothing captured may come as a NULL pointer. */
     int pass_null = len == 0 && (data[0] & 0x10);
@@ -182,7 +190,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     /* Cut inside the fixed TCP header: refused as truncated. */
-    CHECK(decode_checked(lt, frame, opts_off - 1, wire, 0, &cut, &cut_off) ==
-          SAMPO_E_TRUNCATED);
+    CHECK(decode_checked(lt, frame, opts_off - 1, wire, 0, &cut, &cut_off) == SAMPO_E_TRUNCATED);
     return 0;
 }

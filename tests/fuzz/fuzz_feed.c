@@ -61,8 +61,7 @@ static void on_event(const sampo_event *ev, void *user)
     sampo_packet p = SAMPO_PACKET_INIT;
     sampo_event e = SAMPO_EVENT_INIT;
     if (sampo_ctx_feed(c->ctx, &p) != SAMPO_E_BUSY || sampo_ctx_run(c->ctx, 0) != SAMPO_E_BUSY ||
-        sampo_ctx_next_event(c->ctx, &e) != SAMPO_E_BUSY ||
-        sampo_ctx_flush(c->ctx) != SAMPO_E_BUSY)
+        sampo_ctx_next_event(c->ctx, &e) != SAMPO_E_BUSY || sampo_ctx_flush(c->ctx) != SAMPO_E_BUSY)
         abort();
     sampo_ctx_destroy(c->ctx); /* ignored inside a callback */
     if (ev->type == SAMPO_EV_SUBFLOW_END) {
@@ -93,10 +92,11 @@ static void check_result(const sampo_result *r, int rc)
         abort();
     if (!!(r->flags & SAMPO_RES_TRACKED) != !!r->subflow_id)
         abort();
-    if ((r->flags & SAMPO_RES_MAPPING) && (!r->data_len || (r->dsn_bits != 32 && r->dsn_bits != 64)))
+    if ((r->flags & SAMPO_RES_MAPPING) &&
+        (!r->data_len || (r->dsn_bits != 32 && r->dsn_bits != 64)))
         abort();
-    if ((r->flags & ~SAMPO_RES_TRACKED & ~SAMPO_RES_NEW_SUBFLOW) && !(r->flags & SAMPO_RES_TRACKED) &&
-        (r->flags & (SAMPO_RES_MAPPING | SAMPO_RES_REINJECTION)))
+    if ((r->flags & ~SAMPO_RES_TRACKED & ~SAMPO_RES_NEW_SUBFLOW) &&
+        !(r->flags & SAMPO_RES_TRACKED) && (r->flags & (SAMPO_RES_MAPPING | SAMPO_RES_REINJECTION)))
         abort();
     if (r->handshake > SAMPO_HS_MPJ_ACK || r->dir > 1)
         abort();
@@ -104,9 +104,13 @@ static void check_result(const sampo_result *r, int rc)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const int linktypes[] = {SAMPO_LINKTYPE_ETHERNET, SAMPO_LINKTYPE_RAW,
-                                    SAMPO_LINKTYPE_LINUX_SLL, SAMPO_LINKTYPE_LINUX_SLL2,
-                                    SAMPO_LINKTYPE_IPV4,      SAMPO_LINKTYPE_IPV6, 147};
+    static const int linktypes[] = {SAMPO_LINKTYPE_ETHERNET,
+                                    SAMPO_LINKTYPE_RAW,
+                                    SAMPO_LINKTYPE_LINUX_SLL,
+                                    SAMPO_LINKTYPE_LINUX_SLL2,
+                                    SAMPO_LINKTYPE_IPV4,
+                                    SAMPO_LINKTYPE_IPV6,
+                                    147};
     if (size < 2)
         return 0;
     int lt = linktypes[(data[0] & 7) % (sizeof(linktypes) / sizeof(linktypes[0]))];

@@ -56,8 +56,8 @@ static uint64_t named(const struct sflow_counters *c, const char *name)
 static void check(const struct sflow_counters *c, uint64_t seen)
 {
     static const char *const anomalies[] = {
-        "sflow_bad_version", "sflow_bad_address", "sflow_truncated", "sflow_malformed",
-        "sflow_unknown_protocol", "sflow_zero_rate", "sflow_outer_bad",
+        "sflow_bad_version",      "sflow_bad_address", "sflow_truncated", "sflow_malformed",
+        "sflow_unknown_protocol", "sflow_zero_rate",   "sflow_outer_bad",
     };
     uint64_t sum = 0;
     size_t i;
@@ -73,9 +73,13 @@ static void check(const struct sflow_counters *c, uint64_t seen)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const int linktypes[] = {SAMPO_LINKTYPE_ETHERNET, SAMPO_LINKTYPE_RAW,
-                                    SAMPO_LINKTYPE_LINUX_SLL, SAMPO_LINKTYPE_LINUX_SLL2,
-                                    SAMPO_LINKTYPE_IPV4,      SAMPO_LINKTYPE_IPV6, 147};
+    static const int linktypes[] = {SAMPO_LINKTYPE_ETHERNET,
+                                    SAMPO_LINKTYPE_RAW,
+                                    SAMPO_LINKTYPE_LINUX_SLL,
+                                    SAMPO_LINKTYPE_LINUX_SLL2,
+                                    SAMPO_LINKTYPE_IPV4,
+                                    SAMPO_LINKTYPE_IPV6,
+                                    147};
     struct sflow_counters c;
     struct span sp;
     const uint8_t *payload;
@@ -101,7 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             free(buf);
             return 0;
         }
-        if (payload < buf || payload > buf + (size - 1) || plen > (size_t)(buf + (size - 1) - payload))
+        if (payload < buf || payload > buf + (size - 1) ||
+            plen > (size_t)(buf + (size - 1) - payload))
             abort(); /* payload outside the frame */
     }
     sp.lo = payload;

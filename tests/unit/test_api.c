@@ -48,17 +48,17 @@ Test(api, strerror_covers_every_code)
 Test(api, counter_names_are_lowercase_enum_names)
 {
     int n = 0;
-#define XX(NAME, lower, desc)                                          \
-    do {                                                               \
-        char up[64];                                                   \
-        size_t i = 0;                                                  \
-        for (; lower[i] && i < sizeof(up) - 1; i++)                    \
-            up[i] = (char)toupper((unsigned char)lower[i]);            \
-        up[i] = 0;                                                     \
-        cr_expect_str_eq(up, #NAME);                                   \
-        cr_expect_str_eq(sampo_counter_name(SAMPO_CNT_##NAME), lower); \
+#define XX(NAME, lower, desc)                                                \
+    do {                                                                     \
+        char up[64];                                                         \
+        size_t i = 0;                                                        \
+        for (; lower[i] && i < sizeof(up) - 1; i++)                          \
+            up[i] = (char)toupper((unsigned char)lower[i]);                  \
+        up[i] = 0;                                                           \
+        cr_expect_str_eq(up, #NAME);                                         \
+        cr_expect_str_eq(sampo_counter_name(SAMPO_CNT_##NAME), lower);       \
         cr_expect_str_eq(sampo_counter_description(SAMPO_CNT_##NAME), desc); \
-        n++;                                                           \
+        n++;                                                                 \
     } while (0);
     SAMPO_COUNTER_MAP(XX)
 #undef XX
@@ -84,11 +84,12 @@ Test(api, names)
  * out-of-range and wrong-type values are refused. */
 ParameterizedTestParameters(api, option_bounds)
 {
-    static int opts[] = {SAMPO_OPT_WINDOW_NS,     SAMPO_OPT_RETENTION_NS, SAMPO_OPT_IDLE_TIMEOUT_NS,
-                         SAMPO_OPT_MAX_SUBFLOWS,  SAMPO_OPT_MAX_MEMORY,   SAMPO_OPT_MIN_CONFIDENCE,
-                         SAMPO_OPT_TOKEN_EVIDENCE, SAMPO_OPT_DSN_EVIDENCE, SAMPO_OPT_HASH_SEED,
-                         SAMPO_OPT_SAMPLING_RATE, SAMPO_OPT_MAX_SEGMENTS, SAMPO_OPT_MAX_EVENTS,
-                         SAMPO_OPT_GAP_STEEPNESS, SAMPO_OPT_HYSTERESIS};
+    static int opts[] = {
+        SAMPO_OPT_WINDOW_NS,      SAMPO_OPT_RETENTION_NS, SAMPO_OPT_IDLE_TIMEOUT_NS,
+        SAMPO_OPT_MAX_SUBFLOWS,   SAMPO_OPT_MAX_MEMORY,   SAMPO_OPT_MIN_CONFIDENCE,
+        SAMPO_OPT_TOKEN_EVIDENCE, SAMPO_OPT_DSN_EVIDENCE, SAMPO_OPT_HASH_SEED,
+        SAMPO_OPT_SAMPLING_RATE,  SAMPO_OPT_MAX_SEGMENTS, SAMPO_OPT_MAX_EVENTS,
+        SAMPO_OPT_GAP_STEEPNESS,  SAMPO_OPT_HYSTERESIS};
     return cr_make_param_array(int, opts, sizeof(opts) / sizeof(opts[0]));
 }
 
@@ -118,7 +119,8 @@ ParameterizedTest(int *opt, api, option_bounds)
         cr_assert_eq(sampo_ctx_get_option_real(ctx, (sampo_option)*opt, &v), SAMPO_OK);
         cr_expect_eq(v, b.rdefault);
         cr_expect_eq(sampo_ctx_set_option(ctx, (sampo_option)*opt, 1), SAMPO_E_OPTTYPE);
-        cr_expect_eq(sampo_ctx_set_option_real(ctx, (sampo_option)*opt, b.rmax * 2 + 1), SAMPO_E_RANGE);
+        cr_expect_eq(sampo_ctx_set_option_real(ctx, (sampo_option)*opt, b.rmax * 2 + 1),
+                     SAMPO_E_RANGE);
         cr_expect_eq(sampo_ctx_set_option_real(ctx, (sampo_option)*opt, 0.0 / 0.0), SAMPO_E_RANGE);
         cr_expect_eq(sampo_ctx_set_option_real(ctx, (sampo_option)*opt, b.rdefault), SAMPO_OK);
     }
@@ -163,9 +165,15 @@ Test(api, flow_format_parse_roundtrip)
         cr_assert_eq(sampo_flow_format(&f, buf, sizeof(buf)), (int)strlen(texts[i]));
         cr_expect_str_eq(buf, texts[i]);
     }
-    const char *bad[] = {"", "10.0.0.1:1", "10.0.0.1-10.0.0.2:1", "10.0.0.1:1-[::1]:2",
-                         "10.0.0.1:65536-10.0.0.2:1", "10.0.0.1:1x-10.0.0.2:1", "[::1:1-[::2]:2",
-                         "10.0.0.256:1-10.0.0.2:1", "10.0.0.1:-10.0.0.2:1"};
+    const char *bad[] = {"",
+                         "10.0.0.1:1",
+                         "10.0.0.1-10.0.0.2:1",
+                         "10.0.0.1:1-[::1]:2",
+                         "10.0.0.1:65536-10.0.0.2:1",
+                         "10.0.0.1:1x-10.0.0.2:1",
+                         "[::1:1-[::2]:2",
+                         "10.0.0.256:1-10.0.0.2:1",
+                         "10.0.0.1:-10.0.0.2:1"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         sampo_flow f;
         cr_expect_eq(sampo_flow_parse(bad[i], &f), SAMPO_E_INVAL, "'%s' accepted", bad[i]);

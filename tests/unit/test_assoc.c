@@ -27,10 +27,10 @@ typedef struct gapv {
 ParameterizedTestParameters(math, gap_logistic)
 {
     static gapv v[] = {
-        {1000, 1000, 8, 0.5},                   /* gap = maxgap: undecided point */
-        {2000, 1000, 8, 0.9996646498695336},    /* logistic(8) */
-        {0, 1000, 8, 0.0003353501304664781},    /* logistic(-8) */
-        {3000, 1000, 1, 0.8807970779778823},    /* logistic(2), k = 1 */
+        {1000, 1000, 8, 0.5},                /* gap = maxgap: undecided point */
+        {2000, 1000, 8, 0.9996646498695336}, /* logistic(8) */
+        {0, 1000, 8, 0.0003353501304664781}, /* logistic(-8) */
+        {3000, 1000, 1, 0.8807970779778823}, /* logistic(2), k = 1 */
     };
     return cr_make_param_array(gapv, v, sizeof(v) / sizeof(v[0]));
 }
@@ -55,8 +55,8 @@ ParameterizedTestParameters(math, p_min)
         /* unequal: n = 3 of 1000, m = 2 of 2000 in G = 1e5:
          * 1 - exp(-(2*3000 + 3*4000 - 6) / 1e5) */
         {3, 2, 3000, 4000, 1e5, 0.16471058823529412},
-        {0, 5, 0, 7000, 1e5, 0.0},              /* nothing on one side */
-        {5, 5, 5000, 5000, 0, 1.0},             /* no room at all */
+        {0, 5, 0, 7000, 1e5, 0.0},  /* nothing on one side */
+        {5, 5, 5000, 5000, 0, 1.0}, /* no room at all */
     };
     return cr_make_param_array(pminv, v, sizeof(v) / sizeof(v[0]));
 }
@@ -130,9 +130,11 @@ static void stripe64(sampo_ctx *ctx, const tflow *f, int n, uint64_t idsn, int c
 Test(scenario, striped_64bit_subflows_join_by_proximity)
 {
     sampo_ctx *ctx = ctx_new(0);
-    tflow f[3] = {tflow4(0x0a000001, 40000, 0x0a000101, 443), tflow4(0x0a000002, 40001, 0x0a000101, 443),
+    tflow f[3] = {tflow4(0x0a000001, 40000, 0x0a000101, 443),
+                  tflow4(0x0a000002, 40001, 0x0a000101, 443),
                   tflow4(0x0a000001, 40002, 0x0a000102, 443)};
-    tflow g[2] = {tflow4(0x0a000009, 41000, 0x0a000101, 443), tflow4(0x0a00000a, 41001, 0x0a000102, 443)};
+    tflow g[2] = {tflow4(0x0a000009, 41000, 0x0a000101, 443),
+                  tflow4(0x0a00000a, 41001, 0x0a000102, 443)};
     stripe64(ctx, f, 3, UINT64_C(0x1234567890abcdef), 60, 1400, 1000000, 20000000);
     stripe64(ctx, g, 2, UINT64_C(0x9876543210fedcba), 60, 1400, 1000000, 20000000);
     cr_assert_eq(sampo_ctx_flush(ctx), SAMPO_OK);
@@ -161,7 +163,8 @@ Test(scenario, no_dsn_evidence_means_no_association)
 {
     sampo_ctx *ctx = ctx_new(0);
     sampo_ctx_set_option(ctx, SAMPO_OPT_DSN_EVIDENCE, 0);
-    tflow f[2] = {tflow4(0x0a000001, 40000, 0x0a000101, 443), tflow4(0x0a000002, 40001, 0x0a000101, 443)};
+    tflow f[2] = {tflow4(0x0a000001, 40000, 0x0a000101, 443),
+                  tflow4(0x0a000002, 40001, 0x0a000101, 443)};
     stripe64(ctx, f, 2, 5000, 40, 1400, 1000, 20000000);
     sampo_ctx_flush(ctx);
     cr_expect_neq(session_of(ctx, &f[0], NULL), session_of(ctx, &f[1], NULL));
@@ -173,11 +176,13 @@ Test(scenario, no_dsn_evidence_means_no_association)
 Test(scenario, wrap_around_32bit)
 {
     sampo_ctx *ctx = ctx_new(0);
-    tflow f[2] = {tflow4(0x0a000001, 40000, 0x0a000101, 22), tflow4(0x0a000002, 40001, 0x0a000101, 22)};
+    tflow f[2] = {tflow4(0x0a000001, 40000, 0x0a000101, 22),
+                  tflow4(0x0a000002, 40001, 0x0a000101, 22)};
     uint8_t o[40];
     uint32_t dsn = 0xffff0000u;
     for (int k = 0; k < 200; k++) {
-        tpkt p = tp_build(&f[k % 2], TH_ACK, 1, 1, o, opt_dss32(o, 9, dsn, (uint32_t)k * 700, 700), 700);
+        tpkt p = tp_build(&f[k % 2], TH_ACK, 1, 1, o, opt_dss32(o, 9, dsn, (uint32_t)k * 700, 700),
+                          700);
         tp_feed(ctx, &p, 1000 + (uint64_t)k * 5000000);
         dsn += 700;
     }
@@ -197,14 +202,17 @@ Test(scenario, wrap_around_32bit)
 Test(scenario, reinjection_counts_as_same)
 {
     sampo_ctx *ctx = ctx_new(0);
-    tflow f[2] = {tflow4(0x0a000001, 40000, 0x0a000101, 22), tflow4(0x0a000002, 40001, 0x0a000101, 22)};
+    tflow f[2] = {tflow4(0x0a000001, 40000, 0x0a000101, 22),
+                  tflow4(0x0a000002, 40001, 0x0a000101, 22)};
     uint8_t o[40];
     for (int k = 0; k < 40; k++) {
         uint32_t dsn = 100000u + (uint32_t)k * 1000;
-        tpkt p = tp_build(&f[k % 2], TH_ACK, 1, 1, o, opt_dss32(o, 9, dsn, (uint32_t)k, 1000), 1000);
+        tpkt p = tp_build(&f[k % 2], TH_ACK, 1, 1, o, opt_dss32(o, 9, dsn, (uint32_t)k, 1000),
+                          1000);
         tp_feed(ctx, &p, 1000 + (uint64_t)k * 10000000);
         if (k % 8 == 0) { /* re-sent on the other subflow */
-            p = tp_build(&f[(k + 1) % 2], TH_ACK, 1, 1, o, opt_dss32(o, 9, dsn, 5000u + (uint32_t)k, 1000), 1000);
+            p = tp_build(&f[(k + 1) % 2], TH_ACK, 1, 1, o,
+                         opt_dss32(o, 9, dsn, 5000u + (uint32_t)k, 1000), 1000);
             tp_feed(ctx, &p, 2000 + (uint64_t)k * 10000000);
         }
     }
@@ -223,12 +231,15 @@ Test(scenario, reinjection_counts_as_same)
 Test(scenario, second_level_overlap_means_distinct)
 {
     sampo_ctx *ctx = ctx_new(0);
-    tflow a = tflow4(0x0a000001, 40000, 0x0a000101, 22), b = tflow4(0x0a000002, 40001, 0x0a000101, 22);
+    tflow a = tflow4(0x0a000001, 40000, 0x0a000101, 22),
+          b = tflow4(0x0a000002, 40001, 0x0a000101, 22);
     uint8_t o[40];
     for (int k = 0; k < 40; k++) {
-        tpkt p = tp_build(&a, TH_ACK, 1, 1, o, opt_dss32(o, 9, 200000u + (uint32_t)k * 1000, (uint32_t)k, 1000), 1000);
+        tpkt p = tp_build(&a, TH_ACK, 1, 1, o,
+                          opt_dss32(o, 9, 200000u + (uint32_t)k * 1000, (uint32_t)k, 1000), 1000);
         tp_feed(ctx, &p, 1000 + (uint64_t)k * 10000000);
-        p = tp_build(&b, TH_ACK, 1, 1, o, opt_dss32(o, 9, 200500u + (uint32_t)k * 1000, (uint32_t)k, 1000), 1000);
+        p = tp_build(&b, TH_ACK, 1, 1, o,
+                     opt_dss32(o, 9, 200500u + (uint32_t)k * 1000, (uint32_t)k, 1000), 1000);
         tp_feed(ctx, &p, 2000 + (uint64_t)k * 10000000);
     }
     sampo_ctx_flush(ctx);
@@ -258,7 +269,8 @@ Test(scenario, key_anchored_dsn)
     p = tp_build(&f0, TH_ACK, 2, 2, o, opt_mpc(o, 1, 20, key_c, 0x29a6c86981ad933cull, 0), 0);
     tp_feed(ctx, &p, 3000);
     /* One data packet on a subflow whose handshake was never seen. */
-    p = tp_build(&f9, TH_ACK, 5, 5, o, opt_dss64(o, 1, UINT64_C(14413541604287230030) + 5000000, 1, 1400, 0), 1400);
+    p = tp_build(&f9, TH_ACK, 5, 5, o,
+                 opt_dss64(o, 1, UINT64_C(14413541604287230030) + 5000000, 1, 1400, 0), 1400);
     tp_feed(ctx, &p, 4000);
     sampo_ctx_flush(ctx);
     sampo_subflow_info i;
@@ -274,12 +286,14 @@ Test(scenario, key_anchored_dsn)
 Test(scenario, data_ack_only_subflow_joins)
 {
     sampo_ctx *ctx = ctx_new(0);
-    tflow data = tflow4(0x0a000001, 40000, 0x0a000101, 443), acker = tflow4(0x0a000002, 40001, 0x0a000101, 443);
+    tflow data = tflow4(0x0a000001, 40000, 0x0a000101, 443),
+          acker = tflow4(0x0a000002, 40001, 0x0a000101, 443);
     uint8_t o[40];
     uint64_t idsn = UINT64_C(0x5555666677778888);
     for (int k = 0; k < 20; k++) {
         tflow r = tflow_rev(data); /* the server sends on `data` */
-        tpkt p = tp_build(&r, TH_ACK, 1, 1, o, opt_dss64(o, 1, idsn + 1 + (uint64_t)k * 1400, 1, 1400, 0), 1400);
+        tpkt p = tp_build(&r, TH_ACK, 1, 1, o,
+                          opt_dss64(o, 1, idsn + 1 + (uint64_t)k * 1400, 1, 1400, 0), 1400);
         tp_feed(ctx, &p, 1000 + (uint64_t)k * 10000000);
     }
     /* The client acknowledges on the other subflow only. */
@@ -316,7 +330,8 @@ Test(scenario, repeated_mappings_are_deduplicated)
     uint8_t o[40];
     /* One 8192-byte mapping carried by 6 TCP segments (as Linux does). */
     for (int k = 0; k < 6; k++) {
-        tpkt p = tp_build(&f, TH_ACK, 1 + (uint32_t)k * 1400, 1, o, opt_dss64(o, 1, 9000, 1, 8192, 0), 1400);
+        tpkt p = tp_build(&f, TH_ACK, 1 + (uint32_t)k * 1400, 1, o,
+                          opt_dss64(o, 1, 9000, 1, 8192, 0), 1400);
         tp_feed(ctx, &p, 1000 + (uint64_t)k);
     }
     cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_DSN_SEGMENTS), 1);
@@ -335,7 +350,8 @@ static void cluster_run(sampo_ctx *ctx, uint64_t now)
 {
     sampo__plan plan;
     cr_assert_eq(sampo__cluster(&ctx->env, &ctx->flows, &ctx->conns, &ctx->assoc.pairs,
-                                ++ctx->assoc.run, now, &plan), 0);
+                                ++ctx->assoc.run, now, &plan),
+                 0);
     sampo__apply_plan(ctx, &plan, now);
     sampo__plan_free(&ctx->env, &plan);
 }
@@ -486,14 +502,16 @@ Test(scenario, contiguity_in_a_crowded_32bit_space)
 {
     sampo_ctx *ctx = ctx_new(0);
     uint8_t o[40];
-    tflow a = tflow4(0x0a000001, 40000, 0x0a000101, 22), b = tflow4(0x0a000002, 40001, 0x0a000101, 22);
+    tflow a = tflow4(0x0a000001, 40000, 0x0a000101, 22),
+          b = tflow4(0x0a000002, 40001, 0x0a000101, 22);
     uint32_t base = 1000000;
     uint64_t t = 1000;
     for (int k = 0; k < 12; k++) { /* mappings 2k on a, 2k+1 on b, 3000 bytes each */
         uint32_t d0 = base + (uint32_t)(4 * k) * 3000;
         tpkt p = tp_build(&a, TH_ACK, 1, 1, o, opt_dss32(o, 9, d0, (uint32_t)k * 3000, 3000), 1400);
         tp_feed(ctx, &p, t += 10000000);
-        p = tp_build(&b, TH_ACK, 1, 1, o, opt_dss32(o, 9, d0 + 3000, (uint32_t)k * 3000, 3000), 1400);
+        p = tp_build(&b, TH_ACK, 1, 1, o, opt_dss32(o, 9, d0 + 3000, (uint32_t)k * 3000, 3000),
+                     1400);
         tp_feed(ctx, &p, t += 10000000);
     }
     tflow other[5];
@@ -501,7 +519,8 @@ Test(scenario, contiguity_in_a_crowded_32bit_space)
         other[s] = tflow4(0x0a000010 + (uint32_t)s, (uint16_t)(41000 + s), 0x0a000101, 22);
         for (int k = 0; k < 12; k++) {
             uint32_t d = base + 777u * (uint32_t)(s + 1) + (uint32_t)k * 11000;
-            tpkt p = tp_build(&other[s], TH_ACK, 1, 1, o, opt_dss32(o, 9, d, (uint32_t)k, 1400), 1400);
+            tpkt p = tp_build(&other[s], TH_ACK, 1, 1, o, opt_dss32(o, 9, d, (uint32_t)k, 1400),
+                              1400);
             tp_feed(ctx, &p, t += 1000000);
         }
     }
@@ -575,7 +594,8 @@ Test(lifecycle, a_split_refused_memory_mid_run_evicts_nothing)
     rf.armed = 0;
     cr_expect_gt(rf.refused, 0);
     cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_APPLY_FAILED), 1);
-    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_EVICTED), evicted, "nothing evicted in a run");
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_EVICTED), evicted,
+                 "nothing evicted in a run");
     cr_expect_eq(session_of(ctx, &f[2], NULL), s, "the split waits");
     /* With memory again, the next run splits. */
     cluster_run(ctx, 4);
@@ -595,7 +615,8 @@ static void mapping_and_ack(sampo_ctx *ctx, const tflow *f, uint64_t base, int k
     uint8_t o[40];
     tflow r = tflow_rev(*f);
     tpkt p = tp_build(f, TH_ACK, 1 + 1400 * (uint32_t)k, 1, o,
-                      opt_dss64(o, 7, base + 1400 * (uint64_t)k, 1 + 1400 * (uint32_t)k, 1400, 0), 1400);
+                      opt_dss64(o, 7, base + 1400 * (uint64_t)k, 1 + 1400 * (uint32_t)k, 1400, 0),
+                      1400);
     tp_feed(ctx, &p, t);
     p = tp_build(&r, TH_ACK, 1, 1 + 1400 * (uint32_t)(k + 1), o,
                  opt_dack64(o, base + 1400 * (uint64_t)(k + 1)), 0);
@@ -617,7 +638,8 @@ static void stream(sampo_ctx *ctx, const tflow *f, uint64_t base, uint64_t t0)
 Test(trust, concurrent_spaces_too_far_apart_for_one_session_are_witnesses)
 {
     sampo_ctx *ctx = ctx_new(0);
-    tflow a = tflow4(0x0a000001, 40000, 0x0a000101, 80), b = tflow4(0x0a000002, 40001, 0x0a000101, 80);
+    tflow a = tflow4(0x0a000001, 40000, 0x0a000101, 80),
+          b = tflow4(0x0a000002, 40001, 0x0a000101, 80);
     uint64_t base = UINT64_C(0x5a0000005a000000);
     /* Interleaved in time: a's packets and b's alternate. */
     for (int k = 0; k < 40; k++) {
@@ -644,7 +666,8 @@ Test(trust, concurrent_spaces_too_far_apart_for_one_session_are_witnesses)
 Test(trust, one_session_in_sequence_is_no_witness)
 {
     sampo_ctx *ctx = ctx_new(0);
-    tflow a = tflow4(0x0a000001, 40000, 0x0a000101, 80), b = tflow4(0x0a000002, 40001, 0x0a000101, 80);
+    tflow a = tflow4(0x0a000001, 40000, 0x0a000101, 80),
+          b = tflow4(0x0a000002, 40001, 0x0a000101, 80);
     uint64_t base = UINT64_C(0x1234000000000000);
     stream(ctx, &a, base, 1000000000);
     stream(ctx, &b, base + (UINT64_C(1) << 27), 1900000000);

@@ -104,8 +104,14 @@ static void sll2(frame *f, unsigned type)
     f->l2_end = f->n;
 }
 
-#define SRC4 {192, 0, 2, 1}
-#define DST4 {198, 51, 100, 2}
+#define SRC4         \
+    {                \
+        192, 0, 2, 1 \
+    }
+#define DST4            \
+    {                   \
+        198, 51, 100, 2 \
+    }
 
 /* IPv4 header with `opt_words` 4-byte words of options (NOPs + EOL);
  * total length is fixed by ipv4_end(). */
@@ -127,13 +133,16 @@ static size_t ipv4(frame *f, unsigned proto, unsigned opt_words, unsigned frag)
     return at;
 }
 
-static void ipv4_end(frame *f, size_t at)
-{
-    set16(f, at + 2, (unsigned)(f->n - at));
-}
+static void ipv4_end(frame *f, size_t at) { set16(f, at + 2, (unsigned)(f->n - at)); }
 
-#define SRC6 {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}
-#define DST6 {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34}
+#define SRC6                                                       \
+    {                                                              \
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 \
+    }
+#define DST6                                                             \
+    {                                                                    \
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34 \
+    }
 
 static size_t ipv6(frame *f, unsigned next)
 {
@@ -147,10 +156,7 @@ static size_t ipv6(frame *f, unsigned next)
     return at;
 }
 
-static void ipv6_end(frame *f, size_t at)
-{
-    set16(f, at + 4, (unsigned)(f->n - at - 40));
-}
+static void ipv6_end(frame *f, size_t at) { set16(f, at + 4, (unsigned)(f->n - at - 40)); }
 
 /* Generic extension header (hop-by-hop, routing, destination options) of
  * `len8` 8-byte units: next header, length, then PadN filling. */
@@ -262,8 +268,8 @@ typedef struct link_case {
     char name[40];
     int linktype;
     int family;
-    int tags;           /* VLAN tags (Ethernet-family link types) */
-    unsigned tpid[5];   /* outermost first */
+    int tags;         /* VLAN tags (Ethernet-family link types) */
+    unsigned tpid[5]; /* outermost first */
 } link_case;
 
 static link_case link_cases[] = {
@@ -383,7 +389,7 @@ ParameterizedTest(link_case *c, link, every_truncation)
         ipv4_end(&f, at);
     } else {
         size_t at = ipv6(&f, 0);
-        ext(&f, 44, 1);      /* hop-by-hop */
+        ext(&f, 44, 1);     /* hop-by-hop */
         frag6(&f, 6, 0, 1); /* first fragment */
         tcp(&f, 0x10, OPTS24, 30);
         ipv6_end(&f, at);
@@ -510,8 +516,7 @@ Test(link, null_arguments)
     sampo__pkt p;
     int counter = 7;
 
-    cr_expect_eq(sampo__decode(SAMPO_LINKTYPE_ETHERNET, NULL, 0, 0, NULL, &counter),
-                 SAMPO_E_INVAL);
+    cr_expect_eq(sampo__decode(SAMPO_LINKTYPE_ETHERNET, NULL, 0, 0, NULL, &counter), SAMPO_E_INVAL);
     int rc = sampo__decode(SAMPO_LINKTYPE_ETHERNET, NULL, 100, 100, &p, &counter);
     cr_expect_eq(rc, SAMPO_E_TRUNCATED, "NULL data is an empty capture");
     cr_expect_eq(counter, SAMPO_CNT_L2_TRUNCATED);
@@ -707,11 +712,11 @@ Test(ipv6, extension_chains)
 
     eth(&f, ETH_IPV6);
     size_t at = ipv6(&f, 0);
-    ext(&f, 43, 1);     /* hop-by-hop, 8 bytes */
-    ext(&f, 44, 3);     /* routing, 24 bytes */
+    ext(&f, 43, 1);      /* hop-by-hop, 8 bytes */
+    ext(&f, 44, 3);      /* routing, 24 bytes */
     frag6(&f, 60, 0, 1); /* first fragment, M set */
-    ext(&f, 51, 2);     /* destination options, 16 bytes */
-    ah(&f, 6, 4);       /* AH, (4 + 2) * 4 = 24 bytes */
+    ext(&f, 51, 2);      /* destination options, 16 bytes */
+    ah(&f, 6, 4);        /* AH, (4 + 2) * 4 = 24 bytes */
     tcp(&f, 0x10, OPTS24, 50);
     ipv6_end(&f, at);
     int rc = decode(SAMPO_LINKTYPE_ETHERNET, &f, f.n, 0, &p, &counter);
@@ -877,8 +882,8 @@ Test(tcp, full_option_area)
 
     eth(&f, ETH_IPV4);
     size_t at = ipv4(&f, 6, 0, 0);
-    tcp(&f, 0x10, "0101080a0000000100000002 1e1a200f0123456789abcdef1122334455667788000000010010 0101",
-        1400);
+    tcp(&f, 0x10,
+        "0101080a0000000100000002 1e1a200f0123456789abcdef1122334455667788000000010010 0101", 1400);
     ipv4_end(&f, at);
     /* straight from f.b: p.opts is read below */
     int rc = sampo__decode(SAMPO_LINKTYPE_ETHERNET, f.b, 128, f.n, &p, &counter);
@@ -910,15 +915,29 @@ typedef struct real_case {
 static real_case real_cases[] = {
     /* mptcp-v1.pcap #1: 10.0.1.1.33306 > 10.0.2.1.10004: Flags [S], seq 2180756989,
      * options [mss 1460,sackOK,TS,nop,wscale 8,mptcp 4 capable v1], length 0 */
-    {"v1 #1 sll", SAMPO_LINKTYPE_LINUX_SLL,
+    {"v1 #1 sll",
+     SAMPO_LINKTYPE_LINUX_SLL,
      "0000 0001 0006 3232 87aa 0402 0000 0800"
      "4500 0040 ad7f 4000 4006 7637 0a00 0101 0a00 0201"
      "821a 2714 81fb b5fd 0000 0000 b002 ffff 1734 0000"
      "0204 05b4 0402 080a 1baf 9ea1 0000 0000 0103 0308 1e04 0101",
-     80, {10, 0, 1, 1}, {10, 0, 2, 1}, 33306, 10004, 2180756989u, 0, 0x02, 0, 0, 24, 0x02, 20},
+     80,
+     {10, 0, 1, 1},
+     {10, 0, 2, 1},
+     33306,
+     10004,
+     2180756989u,
+     0,
+     0x02,
+     0,
+     0,
+     24,
+     0x02,
+     20},
     /* mptcp-v0.pcap #4: 10.1.1.2.22 > 10.2.1.2.35961: Flags [P.], seq 125971327:125971368,
      * ack 2912457562, options [nop,nop,TS,mptcp 8 add-addr,mptcp 20 dss], length 41 */
-    {"v0 #4 ethernet", SAMPO_LINKTYPE_ETHERNET,
+    {"v0 #4 ethernet",
+     SAMPO_LINKTYPE_ETHERNET,
      "f28c f524 1b21 1651 5304 3f55 0800 4500"
      "0079 8994 4000 3f06 9be4 0a01 0102 0a02"
      "0102 0016 8c79 0782 2b7f ad98 935a f018"
@@ -928,35 +947,84 @@ static real_case real_cases[] = {
      "482d 322e 302d 4f70 656e 5353 485f 352e"
      "3570 3120 4465 6269 616e 2d36 2b73 7175"
      "6565 7a65 310d 0a",
-     135, {10, 1, 1, 2}, {10, 2, 1, 2}, 22, 35961, 125971327u, 2912457562u, 0x18, 0, 41, 40, 0x01,
+     135,
+     {10, 1, 1, 2},
+     {10, 2, 1, 2},
+     22,
+     35961,
+     125971327u,
+     2912457562u,
+     0x18,
+     0,
+     41,
+     40,
+     0x01,
      12},
     /* mptcp-tcprst.pcap #1: 192.0.2.1.55739 > 192.168.76.28.8080: Flags [R.], seq 1,
      * ack 2176696966, options [mptcp 4 tcprst], length 0 */
-    {"tcprst #1 raw", SAMPO_LINKTYPE_RAW,
+    {"tcprst #1 raw",
+     SAMPO_LINKTYPE_RAW,
      "4500 002c 0000 0000 ff06 ed05 c000 0201"
      "c0a8 4c1c d9bb 1f90 0000 0001 81bd c286"
      "6014 0100 f470 0000 1e04 8000",
-     44, {192, 0, 2, 1}, {192, 168, 76, 28}, 55739, 8080, 1, 2176696966u, 0x14, 0, 0, 4, 0x1e, 0},
+     44,
+     {192, 0, 2, 1},
+     {192, 168, 76, 28},
+     55739,
+     8080,
+     1,
+     2176696966u,
+     0x14,
+     0,
+     0,
+     4,
+     0x1e,
+     0},
     /* mptcp-dss-oobr.pcap #1: caplen 73 of 74: 127.0.0.1.57370 > 127.0.0.1.23: Flags [S],
      * seq 1736820995, options [mss 16396,sackOK,TS,mptcp 3 dss[bad opt]] */
-    {"dss-oobr #1 ethernet cut", SAMPO_LINKTYPE_ETHERNET,
+    {"dss-oobr #1 ethernet cut",
+     SAMPO_LINKTYPE_ETHERNET,
      "0000 0000 0000 0000 0000 0000 0800 4510"
      "003c 9c37 4000 4006 a072 7f00 0001 7f00"
      "0001 e01a 0017 6785 c903 0000 0000 a002"
      "8018 fe30 0000 0204 400c 0402 080a 2397"
      "5534 0000 0000 1e03 20",
-     74, {127, 0, 0, 1}, {127, 0, 0, 1}, 57370, 23, 1736820995u, 0, 0x02, 1, 0, 19, 0x02, 16},
+     74,
+     {127, 0, 0, 1},
+     {127, 0, 0, 1},
+     57370,
+     23,
+     1736820995u,
+     0,
+     0x02,
+     1,
+     0,
+     19,
+     0x02,
+     16},
     /* mptcp-aa-echo.pcap #2: 10.0.1.2.35924 > 10.0.1.1.10000: Flags [.], ack 2394667731,
      * options [nop,nop,TS,mptcp 8 add-addr v1-echo,mptcp 12 dss], length 0 */
-    {"aa-echo #2 sll", SAMPO_LINKTYPE_LINUX_SLL,
+    {"aa-echo #2 sll",
+     SAMPO_LINKTYPE_LINUX_SLL,
      "0000 0001 0006 b67f c850 ab2c 0000 0800"
      "4500 0048 5af4 4000 4006 c9b9 0a00 0102"
      "0a00 0101 8c54 2710 caf2 de7f 8ebb bad3"
      "d010 01f5 163d 0000 0101 080a 1640 7324"
      "fed4 eb3e 1e08 3101 0a00 0201 1e0c 2003"
      "f994 8ef8 0457 7f69",
-     88, {10, 0, 1, 2}, {10, 0, 1, 1}, 35924, 10000, 0xcaf2de7fu, 2394667731u, 0x10, 0, 0, 32,
-     0x01, 12},
+     88,
+     {10, 0, 1, 2},
+     {10, 0, 1, 1},
+     35924,
+     10000,
+     0xcaf2de7fu,
+     2394667731u,
+     0x10,
+     0,
+     0,
+     32,
+     0x01,
+     12},
 };
 
 ParameterizedTestParameters(capture, real_frames)

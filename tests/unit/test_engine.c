@@ -49,7 +49,8 @@ static void handshake_and_join(sampo_ctx *ctx, const tflow *f, const tflow *g, u
 Test(results, handshake_forms_subflows_sessions_and_direction)
 {
     sampo_ctx *ctx = ctx_new(1);
-    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80), g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
+    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80),
+          g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
     sampo_result r[4];
     handshake_and_join(ctx, &f, &g, SEC, r);
     cr_expect_eq(r[0].handshake, SAMPO_HS_MPC_SYN);
@@ -97,7 +98,8 @@ Test(results, handshake_forms_subflows_sessions_and_direction)
 Test(results, mappings_acks_payload_position_and_data_fin)
 {
     sampo_ctx *ctx = ctx_new(1);
-    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80), g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
+    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80),
+          g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
     tflow gr = tflow_rev(g);
     sampo_result r[4], q = SAMPO_RESULT_INIT;
     handshake_and_join(ctx, &f, &g, SEC, r);
@@ -132,7 +134,8 @@ Test(results, mappings_acks_payload_position_and_data_fin)
     cr_assert_eq(tp_feed_ex(ctx, &p, SEC + 14, &q), SAMPO_OK);
     cr_expect_eq(q.flags & SAMPO_RES_PAYLOAD_DSN, 0);
     /* A 4-byte mapping with DATA_FIN: wire value, 32 bits. */
-    p = tp_build(&gr, TH_ACK | TH_FIN, 78 + 2800, 9001, o, opt_dss32(o, 600, 1002800, 2801, 10), 10);
+    p = tp_build(&gr, TH_ACK | TH_FIN, 78 + 2800, 9001, o, opt_dss32(o, 600, 1002800, 2801, 10),
+                 10);
     o[3] |= 0x10;
     p = tp_build(&gr, TH_ACK | TH_FIN, 78 + 2800, 9001, o, 18, 10);
     cr_assert_eq(tp_feed_ex(ctx, &p, SEC + 15, &q), SAMPO_OK);
@@ -146,7 +149,8 @@ Test(results, mappings_acks_payload_position_and_data_fin)
 Test(results, reinjection_is_new_subflow_data_seen_on_a_sibling)
 {
     sampo_ctx *ctx = ctx_new(1);
-    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80), g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
+    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80),
+          g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
     tflow fr = tflow_rev(f), gr = tflow_rev(g);
     sampo_result r[4], q = SAMPO_RESULT_INIT;
     handshake_and_join(ctx, &f, &g, SEC, r);
@@ -171,7 +175,8 @@ Test(results, reinjection_is_new_subflow_data_seen_on_a_sibling)
 
 Test(results, batch_results_equal_single_results)
 {
-    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80), g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
+    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80),
+          g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
     tflow fr = tflow_rev(f);
     uint8_t o[40];
     tpkt t[40];
@@ -181,9 +186,9 @@ Test(results, batch_results_equal_single_results)
     t[n++] = tp_build(&f, TH_ACK, 1001, 5001, o, opt_mpc(o, 1, 20, KEY_C, KEY_S, 0), 0);
     t[n++] = tp_build(&g, TH_SYN, 9000, 0, o, opt_join_syn(o, 0, 2, TOKEN_S, 7), 0);
     for (int k = 0; k < 30; k++)
-        t[n++] = tp_build(&fr, TH_ACK, 5001 + 1400 * (uint32_t)k, 1001, o,
-                          opt_dss64(o, 1, 7000000 + 1400 * (uint64_t)k, 1 + 1400 * (uint32_t)k, 1400, 0),
-                          1400);
+        t[n++] = tp_build(
+            &fr, TH_ACK, 5001 + 1400 * (uint32_t)k, 1001, o,
+            opt_dss64(o, 1, 7000000 + 1400 * (uint64_t)k, 1 + 1400 * (uint32_t)k, 1400, 0), 1400);
     sampo_packet pk[40];
     sampo_result one[40], many[40];
     sampo_ctx *a = ctx_new(1), *b = ctx_new(1);
@@ -209,7 +214,8 @@ Test(results, batch_results_equal_single_results)
 Test(offpath, feed_never_runs_nor_expires_without_auto_run)
 {
     sampo_ctx *ctx = ctx_new(0);
-    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80), g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
+    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80),
+          g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
     sampo_result r[4];
     handshake_and_join(ctx, &f, &g, SEC, r);
     /* Hours of packet time on another subflow: no run, no expiry. */
@@ -303,7 +309,8 @@ Test(records, idle_timeout_ends_subflows_then_their_session)
     rec_log log;
     memset(&log, 0, sizeof(log));
     sampo_ctx_set_event_callback(ctx, on_record, &log);
-    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80), g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
+    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80),
+          g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
     tflow fr = tflow_rev(f);
     sampo_result r[4];
     handshake_and_join(ctx, &f, &g, SEC, r);
@@ -311,7 +318,8 @@ Test(records, idle_timeout_ends_subflows_then_their_session)
     /* f stays busy 10 s longer than g: g ends first, then f and the session. */
     for (int k = 0; k < 20; k++) {
         tpkt p = tp_build(&fr, TH_ACK, 5001 + 100 * (uint32_t)k, 1001, o,
-                          opt_dss64(o, 1, 3000 + 100 * (uint64_t)k, 1 + 100 * (uint32_t)k, 100, 0), 100);
+                          opt_dss64(o, 1, 3000 + 100 * (uint64_t)k, 1 + 100 * (uint32_t)k, 100, 0),
+                          100);
         tp_feed(ctx, &p, SEC + (uint64_t)k * 500 * MS);
     }
     cr_assert_eq(sampo_ctx_advance(ctx, 40 * SEC), SAMPO_OK);
@@ -371,7 +379,8 @@ Test(records, eviction_flush_and_destroy_each_end_with_a_record)
 Test(records, queued_records_stay_valid_until_the_next_call)
 {
     sampo_ctx *ctx = ctx_new(1);
-    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80), g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
+    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80),
+          g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
     sampo_result r[4];
     handshake_and_join(ctx, &f, &g, SEC, r);
     cr_assert_eq(sampo_ctx_flush_ex(ctx, SAMPO_FLUSH_END), SAMPO_OK);
@@ -404,7 +413,8 @@ Test(callback, mutating_calls_are_refused_and_reads_see_consistent_state)
     memset(&log, 0, sizeof(log));
     log.ctx = ctx;
     sampo_ctx_set_event_callback(ctx, on_record, &log);
-    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80), g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
+    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80),
+          g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
     sampo_result r[4];
     handshake_and_join(ctx, &f, &g, SEC, r);
     cr_expect_gt(log.busy_ok, 0);
@@ -448,7 +458,8 @@ Test(errors, last_error_is_set_by_failures_and_cleared_by_successes)
 Test(abi, info_structs_of_the_first_layout_are_filled_and_never_overrun)
 {
     sampo_ctx *ctx = ctx_new(1);
-    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80), g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
+    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80),
+          g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
     sampo_result r[4];
     handshake_and_join(ctx, &f, &g, SEC, r);
     /* 0.1's sampo_session_info ended with est_bytes. */

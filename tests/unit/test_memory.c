@@ -62,8 +62,8 @@ Test(memory, join_syn_flood_stays_under_cap)
     cr_expect_leq(sampo_ctx_counter(ctx, SAMPO_CNT_MEM_PEAK), cap);
     cr_expect_gt(sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_EVICTED), 100000);
     /* Every SYN was tracked (evicting older state), none refused. */
-    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_CREATED), 200000,
-                 "created %llu", (unsigned long long)sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_CREATED));
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_CREATED), 200000, "created %llu",
+                 (unsigned long long)sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_CREATED));
     /* A real connection after the flood is still associated. */
     uint8_t o[40];
     tflow f0 = tflow4(0x0b000001, 40000, 0x0b000101, 80), r0 = tflow_rev(f0);
@@ -154,8 +154,10 @@ static void run_capture(sampo_ctx *ctx, int batch, size_t burst, int *statuses, 
             pk[i] = tp_build(&f, TH_ACK, 1, 1, o, opt_dss64(o, 1, 2, 3, 100, 0), 0), pk[i].len = 30;
         else
             pk[i] = tp_build(&f, TH_ACK, 1, 1, o,
-                             opt_dss64(o, ((uint64_t)sess << 50) + (uint64_t)i, ((uint64_t)sess << 40) + (uint64_t)i * 1400,
-                                       (uint32_t)i, 1400, 0), 1400);
+                             opt_dss64(o, ((uint64_t)sess << 50) + (uint64_t)i,
+                                       ((uint64_t)sess << 40) + (uint64_t)i * 1400, (uint32_t)i,
+                                       1400, 0),
+                             1400);
         pp[i] = (sampo_packet)SAMPO_PACKET_INIT;
         pp[i].data = pk[i].buf;
         pp[i].caplen = pk[i].len;
@@ -191,8 +193,8 @@ Test(memory, batch_feed_equals_single_feed)
         run_capture(ctx, 1, bursts[b], st2, &n);
         cr_expect_eq(memcmp(st1, st2, n * sizeof(int)), 0, "statuses differ, burst %zu", bursts[b]);
         for (int c = 0; c < SAMPO_CNT__COUNT; c++)
-            cr_expect_eq(sampo_ctx_counter(ctx, c), sampo_ctx_counter(ref, c), "counter %s, burst %zu",
-                         sampo_counter_name(c), bursts[b]);
+            cr_expect_eq(sampo_ctx_counter(ctx, c), sampo_ctx_counter(ref, c),
+                         "counter %s, burst %zu", sampo_counter_name(c), bursts[b]);
         uint64_t c1 = 0, c2 = 0;
         sampo_subflow_info a = SAMPO_SUBFLOW_INFO_INIT, b2 = SAMPO_SUBFLOW_INFO_INIT;
         int k = 0;

@@ -38,9 +38,15 @@
 #define K2 "192a3b4c5d6e7f80"
 #define K2V 0x192a3b4c5d6e7f80ULL
 #define V4 "c0000201" /* 192.0.2.1 */
-#define V4B {192, 0, 2, 1}
+#define V4B          \
+    {                \
+        192, 0, 2, 1 \
+    }
 #define V6 "20010db8000000000000000000000001" /* 2001:db8::1 */
-#define V6B {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}
+#define V6B                                                        \
+    {                                                              \
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 \
+    }
 #define HM "8899aabbccddeeff"
 #define HMV 0x8899aabbccddeeffULL
 
@@ -104,10 +110,10 @@ static int popcount9(uint32_t v)
     return n;
 }
 
-#define EQ(f)                                                                         \
-    cr_expect_eq(g->f, e->f, "%s: " #f " = %llu (0x%llx), want %llu (0x%llx)", name, \
-                 (unsigned long long)g->f, (unsigned long long)g->f,                 \
-                 (unsigned long long)e->f, (unsigned long long)e->f)
+#define EQ(f)                                                                                  \
+    cr_expect_eq(g->f, e->f, "%s: " #f " = %llu (0x%llx), want %llu (0x%llx)", name,           \
+                 (unsigned long long)g->f, (unsigned long long)g->f, (unsigned long long)e->f, \
+                 (unsigned long long)e->f)
 
 /* Every member, so that a field written by mistake shows as well. */
 static void expect_opts(const char *name, const sampo__mptcp_opts *g, const sampo__mptcp_opts *e)
@@ -198,6 +204,8 @@ static void run_case(const opt_case *c)
 
 #define ONE(sub) .present = BIT(sub), .n_mptcp = 1
 
+/* Tables of option bytes and the fields they give, laid out by hand. */
+// clang-format off
 static opt_case valid_cases[] = {
     /* MP_CAPABLE, RFC 8684 section 3.1 / RFC 6824 section 3.1 */
     {"mpc v1 SYN 4", SYN, 0, 0, "1e04 0181",
@@ -356,16 +364,14 @@ static opt_case valid_cases[] = {
     {"mp_tcprst T reason 1", RST | ACK, 0, 0, "1e04 8101",
      {ONE(TCPRST), .tcprst = {.flags = 0x01, .reason = 1}}},
 };
+// clang-format on
 
 ParameterizedTestParameters(valid, fields)
 {
     return cr_make_param_array(opt_case, valid_cases, sizeof valid_cases / sizeof valid_cases[0]);
 }
 
-ParameterizedTest(opt_case *c, valid, fields)
-{
-    run_case(c);
-}
+ParameterizedTest(opt_case *c, valid, fields) { run_case(c); }
 
 /* Every proper prefix of a valid option is a cut option: never present,
  * counted as truncated (once the kind byte is there), never read past. */
@@ -415,7 +421,8 @@ ParameterizedTest(opt_case *c, valid, length_off_by_one)
         cr_expect_eq(got.n_mptcp, 1, "%s len %zu", c->name, n);
         cr_expect_eq(got.n_truncated, 0, "%s len %zu", c->name, n);
         if (ok) {
-            cr_expect_eq(got.present, BIT(sub), "%s len %zu: present 0x%x", c->name, n, got.present);
+            cr_expect_eq(got.present, BIT(sub), "%s len %zu: present 0x%x", c->name, n,
+                         got.present);
             cr_expect_eq(got.n_malformed, 0, "%s len %zu", c->name, n);
             cr_expect_eq(ret, 1, "%s len %zu", c->name, n);
         } else {
@@ -434,6 +441,8 @@ ParameterizedTest(opt_case *c, valid, length_off_by_one)
 #define MAL .n_mptcp = 1, .n_malformed = 1
 #define UNK .n_mptcp = 1, .n_unknown = 1
 
+/* Tables of option bytes and the fields they give, laid out by hand. */
+// clang-format off
 static opt_case bad_cases[] = {
     {"kind 30 length 2 (no subtype)", ACK, 0, 0, "1e02", {MAL}},
     {"mpc version 2", SYN, 0, 0, "1e0c 0281 " K1, {MAL}},
@@ -487,16 +496,14 @@ static opt_case bad_cases[] = {
     {"subtype 14", ACK, 0, 0, "1e03 e0", {UNK}},
     {"MP_EXPERIMENTAL 15", ACK, 0, 0, "1e08 f000 01020304", {UNK}},
 };
+// clang-format on
 
 ParameterizedTestParameters(bad, rejected)
 {
     return cr_make_param_array(opt_case, bad_cases, sizeof bad_cases / sizeof bad_cases[0]);
 }
 
-ParameterizedTest(opt_case *c, bad, rejected)
-{
-    run_case(c);
-}
+ParameterizedTest(opt_case *c, bad, rejected) { run_case(c); }
 
 /* --------------------------------------------------------------------- */
 /* The option walk: NOP, EOL, other options, several MPTCP options       */
@@ -505,6 +512,8 @@ ParameterizedTest(opt_case *c, bad, rejected)
 #define DSS8 "1e08 2001 01020304"
 #define DSS8_EXP .dss = {.len = 8, .flags = 0x01, .has_ack = 1, .data_ack = 0x01020304}
 
+/* Tables of option bytes and the fields they give, laid out by hand. */
+// clang-format off
 static opt_case walk_cases[] = {
     {"empty", ACK, 0, 0, "", {0}},
     {"only NOPs", ACK, 0, 0, "01010101", {0}},
@@ -580,21 +589,21 @@ static opt_case walk_cases[] = {
       .fastclose = {.key = K2V},
       .tcprst = {.flags = 0x0f, .reason = 6}}},
 };
+// clang-format on
 
 ParameterizedTestParameters(walk, options)
 {
     return cr_make_param_array(opt_case, walk_cases, sizeof walk_cases / sizeof walk_cases[0]);
 }
 
-ParameterizedTest(opt_case *c, walk, options)
-{
-    run_case(c);
-}
+ParameterizedTest(opt_case *c, walk, options) { run_case(c); }
 
 /* --------------------------------------------------------------------- */
 /* Real option areas from the captures vs. tcpdump's decoding             */
 /* --------------------------------------------------------------------- */
 
+/* Tables of option bytes and the fields they give, laid out by hand. */
+// clang-format off
 static opt_case capture_cases[] = {
     /* mptcp-v1.pcap #1: "mptcp 4 capable v1 flags [H]" */
     {"v1 #1 SYN", SYN, 0, 0, "020405b40402080a1baf9ea100000000010303081e040101",
@@ -720,6 +729,7 @@ static opt_case capture_cases[] = {
      * tcpdump: "mptcp 3 dss[bad opt]" */
     {"dss-oobr #1", SYN, 0, 0, "0204400c0402080a23975534000000001e0320", {MAL}},
 };
+// clang-format on
 
 ParameterizedTestParameters(capture, vs_tcpdump)
 {
@@ -727,10 +737,7 @@ ParameterizedTestParameters(capture, vs_tcpdump)
                                sizeof capture_cases / sizeof capture_cases[0]);
 }
 
-ParameterizedTest(opt_case *c, capture, vs_tcpdump)
-{
-    run_case(c);
-}
+ParameterizedTest(opt_case *c, capture, vs_tcpdump) { run_case(c); }
 
 /* --------------------------------------------------------------------- */
 /* Contract details                                                       */
@@ -781,8 +788,8 @@ Test(contract, counters_saturate)
  * (PSH, ECE, CWR...) do not change the form. */
 Test(contract, other_tcp_flags_ignored)
 {
-    static const uint8_t join_syn[] = {0x1e, 0x0c, 0x10, 0x02, 0xe4, 0x7f, 0x01, 0x42,
-                                       0x1b, 0x66, 0x5a, 0x18};
+    static const uint8_t join_syn[] = {0x1e, 0x0c, 0x10, 0x02, 0xe4, 0x7f,
+                                       0x01, 0x42, 0x1b, 0x66, 0x5a, 0x18};
     sampo__mptcp_opts got;
 
     cr_expect_eq(parse_exact(join_syn, sizeof join_syn, SYN | 0xc0 | PSH, &got), 1);

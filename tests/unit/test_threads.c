@@ -99,8 +99,11 @@ static void gen_session(tr_list *l, int i, int with_handshake, int close_mode)
             list_push(l, tp_build(&f[s], TH_SYN, seq[s][0]++, 0, o,
                                   opt_join_syn(o, s == 2, (uint8_t)s, tok_s, 0x1234u + (uint32_t)s),
                                   0));
-            list_push(l, tp_build(&rs, TH_SYN | TH_ACK, seq[s][1]++, seq[s][0], o,
-                                  opt_join_synack(o, s == 2, (uint8_t)s, UINT64_C(0x1111111111111111) ^ tok_c, 0x5678u ^ tok_c), 0));
+            list_push(
+                l, tp_build(&rs, TH_SYN | TH_ACK, seq[s][1]++, seq[s][0], o,
+                            opt_join_synack(o, s == 2, (uint8_t)s,
+                                            UINT64_C(0x1111111111111111) ^ tok_c, 0x5678u ^ tok_c),
+                            0));
             list_push(l, tp_build(&f[s], TH_ACK, seq[s][0], seq[s][1], o, opt_join_ack(o), 0));
         }
     }
@@ -230,8 +233,9 @@ static const char *flow_text(const sampo_flow *f, char *buf)
 static void put_event(text *t, const sampo_event *ev)
 {
     char a[96], b[96];
-    tx(t, "ev %s ts=%" PRIu64 " s=%" PRIu64 "/%" PRIu64 " f=%s p=%s m=%d c=%.17g v=%d/%d r=%d"
-          " ver=%u id=%u bk=%u dsn=%" PRIu64 "\n",
+    tx(t,
+       "ev %s ts=%" PRIu64 " s=%" PRIu64 "/%" PRIu64 " f=%s p=%s m=%d c=%.17g v=%d/%d r=%d"
+       " ver=%u id=%u bk=%u dsn=%" PRIu64 "\n",
        sampo_event_name(ev->type), ev->ts_ns, ev->session_id, ev->other_session_id,
        flow_text(&ev->flow, a), flow_text(&ev->peer, b), (int)ev->method, ev->confidence,
        (int)ev->verdict, (int)ev->old_verdict, ev->reason, (unsigned)ev->mptcp_version,
@@ -241,17 +245,19 @@ static void put_event(text *t, const sampo_event *ev)
 static void put_subflow(text *t, const sampo_subflow_info *s)
 {
     char a[96];
-    tx(t, "  sf %" PRIu64 " s=%" PRIu64 " %s ik=%u v=%u in=%u j=%u b=%u fb=%u cl=%u/%d m=%d"
-          " c=%.17g\n",
+    tx(t,
+       "  sf %" PRIu64 " s=%" PRIu64 " %s ik=%u v=%u in=%u j=%u b=%u fb=%u cl=%u/%d m=%d"
+       " c=%.17g\n",
        s->subflow_id, s->session_id, flow_text(&s->flow, a), (unsigned)s->initiator_known,
        (unsigned)s->mptcp_version, (unsigned)s->is_initial, (unsigned)s->is_join,
        (unsigned)s->backup, (unsigned)s->fallback, (unsigned)s->closed, s->close_reason,
        (int)s->method, s->confidence);
     for (int d = 0; d < 2; d++)
-        tx(t, "    d%d pk=%" PRIu64 " by=%" PRIu64 " dss=%" PRIu64 " bits=%u dsn=%" PRIu64
-              "..%" PRIu64 " aid=%d\n",
-           d, s->packets[d], s->bytes[d], s->dss_packets[d], (unsigned)s->dsn_bits[d],
-           s->dsn_lo[d], s->dsn_hi[d], (int)s->addr_id[d]);
+        tx(t,
+           "    d%d pk=%" PRIu64 " by=%" PRIu64 " dss=%" PRIu64 " bits=%u dsn=%" PRIu64 "..%" PRIu64
+           " aid=%d\n",
+           d, s->packets[d], s->bytes[d], s->dss_packets[d], (unsigned)s->dsn_bits[d], s->dsn_lo[d],
+           s->dsn_hi[d], (int)s->addr_id[d]);
     tx(t, "    t=%" PRIu64 "..%" PRIu64 " reinj=%" PRIu32 "\n", s->first_ns, s->last_ns,
        s->reinjections);
 }
@@ -264,9 +270,10 @@ static void put_state(text *t, sampo_ctx *ctx, int with_mem)
     uint64_t cur = 0;
     sampo_session_info si = SAMPO_SESSION_INFO_INIT;
     while (sampo_ctx_next_session(ctx, &cur, &si) > 0) {
-        tx(t, "session %" PRIu64 " n=%" PRIu32 " v=%u keys=%u cl=%u/%d m=%d c=%.17g"
-              " tok=%08" PRIx32 "/%08" PRIx32 " t=%" PRIu64 "..%" PRIu64 " pk=%" PRIu64
-              " by=%" PRIu64 "\n",
+        tx(t,
+           "session %" PRIu64 " n=%" PRIu32 " v=%u keys=%u cl=%u/%d m=%d c=%.17g"
+           " tok=%08" PRIx32 "/%08" PRIx32 " t=%" PRIu64 "..%" PRIu64 " pk=%" PRIu64 " by=%" PRIu64
+           "\n",
            si.session_id, si.n_subflows, (unsigned)si.mptcp_version, (unsigned)si.keys_known,
            (unsigned)si.closed, si.close_reason, (int)si.method, si.confidence, si.token[0],
            si.token[1], si.first_ns, si.last_ns, si.packets, si.bytes);
@@ -310,16 +317,13 @@ static void c_free(void *op, void *p)
     free(p);
 }
 
-static void on_event(const sampo_event *ev, void *user)
-{
-    put_event(user, ev);
-}
+static void on_event(const sampo_event *ev, void *user) { put_event(user, ev); }
 
 typedef struct run_cfg {
     int64_t seed;
-    int callback;   /* events through the callback instead of the queue */
-    int own_alloc;  /* counting allocator hooks */
-    int with_mem;   /* report the memory gauges */
+    int callback;  /* events through the callback instead of the queue */
+    int own_alloc; /* counting allocator hooks */
+    int with_mem;  /* report the memory gauges */
 } run_cfg;
 
 /* Feed the whole trace into a fresh context; the text of everything it
@@ -383,7 +387,8 @@ static int run_once(const run_cfg *cfg, text *t)
                 ends++;
             else if (!strncmp(line, "ev session-end ", 15))
                 sends++;
-            else if (strncmp(line, "ev subflow-closed ", 18) && strncmp(line, "ev session-closed ", 18))
+            else if (strncmp(line, "ev subflow-closed ", 18) &&
+                     strncmp(line, "ev session-closed ", 18))
                 return -1; /* nothing else happens at destroy */
             if (!strstr(line, " r=9 "))
                 return -1; /* every one for SAMPO_CLOSE_DESTROY */
@@ -439,8 +444,10 @@ static void run_threads(const run_cfg cfg[N_THREADS], const text ref_by_mem[2])
         const text *ref = &ref_by_mem[cfg[i].with_mem ? 1 : 0];
         cr_expect_eq(w[i].rc, 0, "thread %d: unexpected library result", i);
         for (int r = 0; r < ROUNDS && w[i].rc == 0; r++) {
-            cr_expect_eq(w[i].out[r].len, ref->len, "thread %d run %d: %zu bytes of report, "
-                         "reference %zu", i, r, w[i].out[r].len, ref->len);
+            cr_expect_eq(w[i].out[r].len, ref->len,
+                         "thread %d run %d: %zu bytes of report, "
+                         "reference %zu",
+                         i, r, w[i].out[r].len, ref->len);
             if (w[i].out[r].len == ref->len)
                 cr_expect_eq(memcmp(w[i].out[r].buf, ref->buf, ref->len), 0,
                              "thread %d run %d differs from the reference", i, r);
@@ -458,10 +465,7 @@ static text reference(int with_mem)
     return ref;
 }
 
-static void setup(void)
-{
-    build_trace();
-}
+static void setup(void) { build_trace(); }
 
 static void teardown(void)
 {

@@ -259,12 +259,16 @@ Test(token, ipv6_subflows)
 {
     sampo_ctx *ctx = new_ctx(1);
     tflow f0, f1;
-    cr_assert_eq(sampo_flow_parse("[fd00::1]:40000-[fd00::100]:80", (sampo_flow *)&(sampo_flow){0}), SAMPO_OK);
+    cr_assert_eq(sampo_flow_parse("[fd00::1]:40000-[fd00::100]:80", (sampo_flow *)&(sampo_flow){0}),
+                 SAMPO_OK);
     memset(&f0, 0, sizeof(f0));
     f0.family = 6;
-    f0.src[0] = 0xfd; f0.src[15] = 1;
-    f0.dst[0] = 0xfd; f0.dst[15] = 0x10;
-    f0.sport = 40000; f0.dport = 80;
+    f0.src[0] = 0xfd;
+    f0.src[15] = 1;
+    f0.dst[0] = 0xfd;
+    f0.dst[15] = 0x10;
+    f0.sport = 40000;
+    f0.dport = 80;
     f1 = f0;
     f1.src[15] = 2;
     f1.sport = 40001;

@@ -27,10 +27,7 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 uint64_t sampler_next_u64(struct sampler *s)
 {
@@ -67,8 +64,8 @@ int sampler_parse(const char *text, struct sampler_spec *out, char *err, size_t 
         uint64_t usec;
         arg = text + 5;
         if (parse_u64(arg, &usec) != 0 || usec < 1 || usec > UINT64_MAX / 1000) {
-            snprintf(err, errlen, "time:USEC needs a positive integer number of microseconds, not '%s'",
-                     arg);
+            snprintf(err, errlen,
+                     "time:USEC needs a positive integer number of microseconds, not '%s'", arg);
             return -1;
         }
         sp.mode = SAMPLER_TIME;
@@ -88,7 +85,8 @@ int sampler_parse(const char *text, struct sampler_spec *out, char *err, size_t 
             return -1;
         }
         if (colon != NULL && parse_u64(colon + 1, &sp.seed) != 0) {
-            snprintf(err, errlen, "prob:P:SEED needs an unsigned integer SEED, not '%s'", colon + 1);
+            snprintf(err, errlen, "prob:P:SEED needs an unsigned integer SEED, not '%s'",
+                     colon + 1);
             return -1;
         }
         sp.mode = SAMPLER_PROB;

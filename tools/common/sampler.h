@@ -20,10 +20,10 @@ enum sampler_mode {
 
 struct sampler_spec {
     enum sampler_mode mode;
-    uint64_t n;      /* count: N (1..UINT32_MAX) */
-    uint64_t slot_ns;/* time: slot length in ns */
-    double p;        /* prob: probability in (0, 1] */
-    uint64_t seed;   /* prob: PRNG seed */
+    uint64_t n;       /* count: N (1..UINT32_MAX) */
+    uint64_t slot_ns; /* time: slot length in ns */
+    double p;         /* prob: probability in (0, 1] */
+    uint64_t seed;    /* prob: PRNG seed */
 };
 
 struct sampler {
@@ -31,7 +31,7 @@ struct sampler {
     uint64_t seen, taken;
     uint64_t last_slot;
     int have_slot;
-    uint64_t s[4];   /* xoshiro256** state */
+    uint64_t s[4]; /* xoshiro256** state */
     uint32_t prob_rate;
 };
 

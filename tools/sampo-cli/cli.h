@@ -23,43 +23,43 @@ enum cli_format { CLI_FMT_TEXT = 0, CLI_FMT_JSON = 1, CLI_FMT_CSV = 2 };
 
 /* One library option given on the command line, applied in order. */
 struct cli_libopt {
-    const char *flag;   /* "--window", for messages */
-    int opt;            /* sampo_option */
+    const char *flag; /* "--window", for messages */
+    int opt;          /* sampo_option */
     int is_real;
     int64_t ival;
     double rval;
-    int show_seconds;   /* report ranges of this ns option in seconds */
+    int show_seconds; /* report ranges of this ns option in seconds */
 };
 
 #define CLI_MAX_LIBOPTS 16
 
 struct cli_config {
-    const char *input;   /* FILE, "-" or URI; NULL with -i */
-    const char *iface;   /* -i IFACE */
-    char *filter;        /* BPF expression (owned), or NULL */
-    int snaplen;         /* -s, live capture */
-    int promisc;         /* 0 with -p */
+    const char *input; /* FILE, "-" or URI; NULL with -i */
+    const char *iface; /* -i IFACE */
+    char *filter;      /* BPF expression (owned), or NULL */
+    int snaplen;       /* -s, live capture */
+    int promisc;       /* 0 with -p */
 
     struct sampler_spec sample;
-    uint32_t rate;       /* --rate: input already sampled 1 in N (1 = not) */
+    uint32_t rate; /* --rate: input already sampled 1 in N (1 = not) */
 
     struct cli_libopt libopts[CLI_MAX_LIBOPTS];
     int n_libopts;
-    int have_min_conf;   /* --min-confidence given: filter reported joins */
+    int have_min_conf; /* --min-confidence given: filter reported joins */
     double min_conf;
 
     enum cli_format format;
-    const char *output;  /* -o FILE, NULL = standard output */
-    int events;          /* --events */
-    int pairs;           /* --pairs: the pair verdicts after the flush */
-    int quiet;           /* -q */
-    int verbose;         /* -v: counters on standard error */
-    int progress;        /* 0 with --no-progress */
-    int strict;          /* --strict */
-    int stats;           /* --stats */
+    const char *output; /* -o FILE, NULL = standard output */
+    int events;         /* --events */
+    int pairs;          /* --pairs: the pair verdicts after the flush */
+    int quiet;          /* -q */
+    int verbose;        /* -v: counters on standard error */
+    int progress;       /* 0 with --no-progress */
+    int strict;         /* --strict */
+    int stats;          /* --stats */
 
-    int sflow;           /* --sflow (or --sflow-listen): input carries sFlow v5 */
-    uint16_t sflow_port; /* --sflow-port: UDP port of the datagrams (6343) */
+    int sflow;                /* --sflow (or --sflow-listen): input carries sFlow v5 */
+    uint16_t sflow_port;      /* --sflow-port: UDP port of the datagrams (6343) */
     const char *sflow_listen; /* --sflow-listen ADDR[:PORT], NULL if not given */
 };
 

@@ -50,12 +50,23 @@ static void csv_event(struct writer *w, const sampo_event *ev)
             if (strcmp(f[j].key, event_csv_columns[i]) != 0)
                 continue;
             switch (f[j].kind) {
-            case EVF_U64: w_printf(w, "%" PRIu64, f[j].u); break;
-            case EVF_INT: w_printf(w, "%" PRId64, f[j].i); break;
-            case EVF_REAL: w_real(w, f[j].r); break;
-            case EVF_STR: w_csv_str(w, f[j].s); break;
-            case EVF_BOOL: w_putc(w, f[j].u ? '1' : '0'); break;
-            case EVF_NULL: break;
+            case EVF_U64:
+                w_printf(w, "%" PRIu64, f[j].u);
+                break;
+            case EVF_INT:
+                w_printf(w, "%" PRId64, f[j].i);
+                break;
+            case EVF_REAL:
+                w_real(w, f[j].r);
+                break;
+            case EVF_STR:
+                w_csv_str(w, f[j].s);
+                break;
+            case EVF_BOOL:
+                w_putc(w, f[j].u ? '1' : '0');
+                break;
+            case EVF_NULL:
+                break;
             }
             break;
         }
@@ -144,9 +155,8 @@ static void csv_pairs(struct writer *w, const struct report_pairs *pairs)
         w_csv_str(w, p->flow[0]); /* empty: the subflow is gone */
         w_putc(w, ',');
         w_csv_str(w, p->flow[1]);
-        w_printf(w, ",%" PRIu64 ",%" PRIu64 ",%s,%s,", p->info.subflow_id[0],
-                 p->info.subflow_id[1], verdict_name(p->info.verdict),
-                 sampo_method_name(p->info.method));
+        w_printf(w, ",%" PRIu64 ",%" PRIu64 ",%s,%s,", p->info.subflow_id[0], p->info.subflow_id[1],
+                 verdict_name(p->info.verdict), sampo_method_name(p->info.method));
         w_real(w, p->info.confidence);
         w_printf(w, ",%" PRIu32 ",", p->info.reinjections);
         w_ts(w, p->info.updated_ns);
@@ -155,6 +165,5 @@ static void csv_pairs(struct writer *w, const struct report_pairs *pairs)
 }
 
 const struct formatter fmt_csv = {
-    csv_begin, csv_event, csv_results, csv_session, csv_unassociated, csv_end,
-    csv_pairs, 1,
+    csv_begin, csv_event, csv_results, csv_session, csv_unassociated, csv_end, csv_pairs, 1,
 };

@@ -11,46 +11,59 @@
 #include <string.h>
 
 #define F_SESSION (1u << 0)
-#define F_OTHER (1u << 1)   /* other_session, when non-zero */
+#define F_OTHER (1u << 1) /* other_session, when non-zero */
 #define F_FLOW (1u << 2)
 #define F_PEER (1u << 3)
 #define F_METHOD (1u << 4)  /* method and confidence */
 #define F_VERDICT (1u << 5) /* verdict */
 #define F_REASON (1u << 6)
 #define F_VERSION (1u << 7)
-#define F_ADDR (1u << 8)    /* addr, port, echo */
+#define F_ADDR (1u << 8) /* addr, port, echo */
 #define F_ADDR_ID (1u << 9)
 #define F_BACKUP (1u << 10)
 #define F_DSN (1u << 11)
 #define F_OLD_VERDICT (1u << 12)
 
 const char *const event_csv_columns[] = {
-    "session", "other_session", "flow", "peer", "method", "confidence", "verdict",
-    "old_verdict", "reason", "reason_code", "version", "addr", "port", "addr_id", "echo",
-    "backup", "dsn", NULL,
+    "session", "other_session", "flow",   "peer",        "method",  "confidence",
+    "verdict", "old_verdict",   "reason", "reason_code", "version", "addr",
+    "port",    "addr_id",       "echo",   "backup",      "dsn",     NULL,
 };
 
 static unsigned type_fields(int type)
 {
     switch (type) {
-    case SAMPO_EV_SESSION_OPENED: return F_SESSION | F_FLOW | F_VERSION;
-    case SAMPO_EV_SUBFLOW_JOINED: return F_SESSION | F_OTHER | F_FLOW | F_METHOD | F_BACKUP;
+    case SAMPO_EV_SESSION_OPENED:
+        return F_SESSION | F_FLOW | F_VERSION;
+    case SAMPO_EV_SUBFLOW_JOINED:
+        return F_SESSION | F_OTHER | F_FLOW | F_METHOD | F_BACKUP;
     case SAMPO_EV_VERDICT_REVISED:
         return F_SESSION | F_FLOW | F_PEER | F_METHOD | F_VERDICT | F_OLD_VERDICT;
     /* The vetoed tie: its verdict (same), method and Φ.  A conflict has no
      * earlier verdict; the library leaves old_verdict zero. */
-    case SAMPO_EV_CONFLICT: return F_SESSION | F_OTHER | F_FLOW | F_PEER | F_METHOD | F_VERDICT;
-    case SAMPO_EV_SESSION_CLOSED: return F_SESSION | F_REASON;
-    case SAMPO_EV_ADD_ADDR: return F_SESSION | F_FLOW | F_ADDR | F_ADDR_ID;
-    case SAMPO_EV_REMOVE_ADDR: return F_SESSION | F_FLOW | F_ADDR_ID;
-    case SAMPO_EV_MP_PRIO: return F_SESSION | F_FLOW | F_BACKUP | F_ADDR_ID;
-    case SAMPO_EV_MP_FAIL: return F_SESSION | F_FLOW | F_DSN;
-    case SAMPO_EV_FALLBACK: return F_SESSION | F_FLOW;
-    case SAMPO_EV_SUBFLOW_CLOSED: return F_SESSION | F_FLOW | F_REASON;
+    case SAMPO_EV_CONFLICT:
+        return F_SESSION | F_OTHER | F_FLOW | F_PEER | F_METHOD | F_VERDICT;
+    case SAMPO_EV_SESSION_CLOSED:
+        return F_SESSION | F_REASON;
+    case SAMPO_EV_ADD_ADDR:
+        return F_SESSION | F_FLOW | F_ADDR | F_ADDR_ID;
+    case SAMPO_EV_REMOVE_ADDR:
+        return F_SESSION | F_FLOW | F_ADDR_ID;
+    case SAMPO_EV_MP_PRIO:
+        return F_SESSION | F_FLOW | F_BACKUP | F_ADDR_ID;
+    case SAMPO_EV_MP_FAIL:
+        return F_SESSION | F_FLOW | F_DSN;
+    case SAMPO_EV_FALLBACK:
+        return F_SESSION | F_FLOW;
+    case SAMPO_EV_SUBFLOW_CLOSED:
+        return F_SESSION | F_FLOW | F_REASON;
     /* End of life: the tie the record ends with, and why it ends. */
-    case SAMPO_EV_SUBFLOW_END: return F_SESSION | F_FLOW | F_METHOD | F_REASON;
-    case SAMPO_EV_SESSION_END: return F_SESSION | F_METHOD | F_REASON | F_VERSION;
-    default: return F_SESSION | F_FLOW;
+    case SAMPO_EV_SUBFLOW_END:
+        return F_SESSION | F_FLOW | F_METHOD | F_REASON;
+    case SAMPO_EV_SESSION_END:
+        return F_SESSION | F_METHOD | F_REASON | F_VERSION;
+    default:
+        return F_SESSION | F_FLOW;
     }
 }
 
@@ -64,10 +77,14 @@ const char *event_name(int type)
 const char *verdict_name(int v)
 {
     switch (v) {
-    case SAMPO_VERDICT_UNDECIDED: return "undecided";
-    case SAMPO_VERDICT_SAME: return "same";
-    case SAMPO_VERDICT_DISTINCT: return "distinct";
-    default: return "unknown";
+    case SAMPO_VERDICT_UNDECIDED:
+        return "undecided";
+    case SAMPO_VERDICT_SAME:
+        return "same";
+    case SAMPO_VERDICT_DISTINCT:
+        return "distinct";
+    default:
+        return "unknown";
     }
 }
 
@@ -151,9 +168,12 @@ int event_fields(const sampo_event *ev, struct evfield *out, struct evtext *text
 const struct formatter *formatter_get(enum cli_format f)
 {
     switch (f) {
-    case CLI_FMT_JSON: return &fmt_json;
-    case CLI_FMT_CSV: return &fmt_csv;
+    case CLI_FMT_JSON:
+        return &fmt_json;
+    case CLI_FMT_CSV:
+        return &fmt_csv;
     case CLI_FMT_TEXT:
-    default: return &fmt_text;
+    default:
+        return &fmt_text;
     }
 }

@@ -16,10 +16,7 @@ static void key(struct writer *w, const char *k)
     w_putc(w, ':');
 }
 
-static void put_bool(struct writer *w, int b)
-{
-    w_puts(w, b ? "true" : "false");
-}
+static void put_bool(struct writer *w, int b) { w_puts(w, b ? "true" : "false"); }
 
 static void put_version(struct writer *w, unsigned v)
 {
@@ -48,12 +45,24 @@ static void json_event(struct writer *w, const sampo_event *ev)
     for (i = 0; i < n; i++) {
         key(w, f[i].key);
         switch (f[i].kind) {
-        case EVF_U64: w_printf(w, "%" PRIu64, f[i].u); break;
-        case EVF_INT: w_printf(w, "%" PRId64, f[i].i); break;
-        case EVF_REAL: w_real(w, f[i].r); break;
-        case EVF_STR: w_json_str(w, f[i].s); break;
-        case EVF_BOOL: put_bool(w, f[i].u != 0); break;
-        case EVF_NULL: w_puts(w, "null"); break;
+        case EVF_U64:
+            w_printf(w, "%" PRIu64, f[i].u);
+            break;
+        case EVF_INT:
+            w_printf(w, "%" PRId64, f[i].i);
+            break;
+        case EVF_REAL:
+            w_real(w, f[i].r);
+            break;
+        case EVF_STR:
+            w_json_str(w, f[i].s);
+            break;
+        case EVF_BOOL:
+            put_bool(w, f[i].u != 0);
+            break;
+        case EVF_NULL:
+            w_puts(w, "null");
+            break;
         }
     }
     w_puts(w, "}\n");
@@ -266,6 +275,5 @@ static void json_pairs(struct writer *w, const struct report_pairs *pairs)
 }
 
 const struct formatter fmt_json = {
-    json_begin, json_event, json_results, json_session, json_unassociated, json_end,
-    json_pairs, 0,
+    json_begin, json_event, json_results, json_session, json_unassociated, json_end, json_pairs, 0,
 };

@@ -27,12 +27,24 @@ static void text_event(struct writer *w, const sampo_event *ev)
     for (i = 0; i < n; i++) {
         w_printf(w, " %s=", f[i].key);
         switch (f[i].kind) {
-        case EVF_U64: w_printf(w, "%" PRIu64, f[i].u); break;
-        case EVF_INT: w_printf(w, "%" PRId64, f[i].i); break;
-        case EVF_REAL: w_printf(w, "%.3f", f[i].r); break;
-        case EVF_STR: w_puts(w, f[i].s); break;
-        case EVF_BOOL: w_puts(w, f[i].u ? "yes" : "no"); break;
-        case EVF_NULL: w_putc(w, '-'); break;
+        case EVF_U64:
+            w_printf(w, "%" PRIu64, f[i].u);
+            break;
+        case EVF_INT:
+            w_printf(w, "%" PRId64, f[i].i);
+            break;
+        case EVF_REAL:
+            w_printf(w, "%.3f", f[i].r);
+            break;
+        case EVF_STR:
+            w_puts(w, f[i].s);
+            break;
+        case EVF_BOOL:
+            w_puts(w, f[i].u ? "yes" : "no");
+            break;
+        case EVF_NULL:
+            w_putc(w, '-');
+            break;
         }
     }
     w_putc(w, '\n');
@@ -65,8 +77,8 @@ static void subflow_lines(struct writer *w, const struct report_list *subs)
         const sampo_subflow_info *s = &subs->items[i].info;
         int d;
 
-        w_printf(w, "  %-7s  %-*s  pkts %" PRIu64 "/%" PRIu64 "  bytes %" PRIu64 "/%" PRIu64
-                    "  dsn ",
+        w_printf(w,
+                 "  %-7s  %-*s  pkts %" PRIu64 "/%" PRIu64 "  bytes %" PRIu64 "/%" PRIu64 "  dsn ",
                  report_role(s), (int)width, subs->items[i].flow, s->packets[0], s->packets[1],
                  s->bytes[0], s->bytes[1]);
         for (d = 0; d < 2; d++) {
@@ -130,17 +142,18 @@ static void text_end(struct writer *w, const sampo_ctx *ctx, const struct cli_co
 {
     if (t->sessions != 0 || t->unassociated != 0)
         w_putc(w, '\n');
-    w_printf(w, "%" PRIu64 " session%s, %" PRIu64 " subflow%s in sessions, %" PRIu64
-                " unassociated\n",
-             t->sessions, t->sessions == 1 ? "" : "s", t->subflows,
-             t->subflows == 1 ? "" : "s", t->unassociated);
-    w_printf(w, "%" PRIu64 " packets read, %" PRIu64 " sampled, %" PRIu64 " undecodable, %" PRIu64
-                " not TCP\n",
-             cc->packets_read, cc->packets_sampled, cc->packets_undecodable,
-             cc->packets_not_tcp);
+    w_printf(w,
+             "%" PRIu64 " session%s, %" PRIu64 " subflow%s in sessions, %" PRIu64 " unassociated\n",
+             t->sessions, t->sessions == 1 ? "" : "s", t->subflows, t->subflows == 1 ? "" : "s",
+             t->unassociated);
+    w_printf(w,
+             "%" PRIu64 " packets read, %" PRIu64 " sampled, %" PRIu64 " undecodable, %" PRIu64
+             " not TCP\n",
+             cc->packets_read, cc->packets_sampled, cc->packets_undecodable, cc->packets_not_tcp);
     if (cc->sflow_on)
-        w_printf(w, "sflow: %" PRIu64 " datagrams, %" PRIu64 " flow samples, %" PRIu64
-                    " packet headers, %" PRIu64 " anomalies\n",
+        w_printf(w,
+                 "sflow: %" PRIu64 " datagrams, %" PRIu64 " flow samples, %" PRIu64
+                 " packet headers, %" PRIu64 " anomalies\n",
                  cc->sflow.datagrams, cc->sflow.samples, cc->sflow.headers, cc->sflow.bad);
     w_puts(w, "counters (non-zero):\n");
     text_counter_table(w, ctx, cc, 1);
@@ -166,8 +179,9 @@ static void text_pairs(struct writer *w, const struct report_pairs *pairs)
         const struct report_pair *p = &pairs->items[i];
         const sampo_pair_info *s = &p->info;
 
-        w_printf(w, "  %-9s  %-*s  %-*s  %s %.3f  subflows %" PRIu64 "/%" PRIu64
-                    "  reinjections %" PRIu32 "  updated ",
+        w_printf(w,
+                 "  %-9s  %-*s  %-*s  %s %.3f  subflows %" PRIu64 "/%" PRIu64
+                 "  reinjections %" PRIu32 "  updated ",
                  verdict_name(s->verdict), (int)width[0], p->flow[0][0] ? p->flow[0] : "-",
                  (int)width[1], p->flow[1][0] ? p->flow[1] : "-", sampo_method_name(s->method),
                  s->confidence, s->subflow_id[0], s->subflow_id[1], s->reinjections);
@@ -177,6 +191,5 @@ static void text_pairs(struct writer *w, const struct report_pairs *pairs)
 }
 
 const struct formatter fmt_text = {
-    text_begin, text_event, text_results, text_session, text_unassociated, text_end,
-    text_pairs, 0,
+    text_begin, text_event, text_results, text_session, text_unassociated, text_end, text_pairs, 0,
 };

@@ -17,8 +17,8 @@
 /* Totals over what was printed. */
 struct report_totals {
     uint64_t sessions;
-    uint64_t subflows;      /* in sessions */
-    uint64_t unassociated;  /* tracked subflows in no session */
+    uint64_t subflows;     /* in sessions */
+    uint64_t unassociated; /* tracked subflows in no session */
 };
 
 struct formatter {
@@ -29,8 +29,7 @@ struct formatter {
     /* Between the events and the results. */
     void (*results)(struct writer *w, const struct cli_config *cfg);
     /* One session and its subflows (ordered). */
-    void (*session)(struct writer *w, const sampo_session_info *s,
-                    const struct report_list *subs);
+    void (*session)(struct writer *w, const sampo_session_info *s, const struct report_list *subs);
     /* Tracked subflows of no session (called only when there are some). */
     void (*unassociated)(struct writer *w, const struct report_list *subs);
     /* Totals and counters at the very end. */

@@ -15,10 +15,10 @@
 /* Input formats of libtrace 3 and 4.  An argument "PREFIX:REST" whose
  * PREFIX is one of these (and holds no '/') is read through libtrace. */
 static const char *const trace_formats[] = {
-    "atmhdr", "bpf", "dag", "dpdk", "dpdkndag", "duck", "erf", "etsilive", "etsifile",
-    "fr+", "int", "legacyatm", "legacyeth", "legacylen", "legacynzix", "legacypos",
-    "linuxnative", "linuxring", "ndag", "pcap", "pcapfile", "pcapint", "pcapng",
-    "rawerf", "ring", "rt", "tsh", "xdp",
+    "atmhdr",     "bpf",       "dag",         "dpdk",      "dpdkndag",  "duck",      "erf",
+    "etsilive",   "etsifile",  "fr+",         "int",       "legacyatm", "legacyeth", "legacylen",
+    "legacynzix", "legacypos", "linuxnative", "linuxring", "ndag",      "pcap",      "pcapfile",
+    "pcapint",    "pcapng",    "rawerf",      "ring",      "rt",        "tsh",       "xdp",
 };
 
 int input_is_uri(const char *arg)
@@ -38,10 +38,7 @@ int input_is_uri(const char *arg)
     return 0;
 }
 
-int input_map_dlt(int dlt)
-{
-    return sampo_tools_linktype(dlt);
-}
+int input_map_dlt(int dlt) { return sampo_tools_linktype(dlt); }
 
 int input_open(const struct cli_config *cfg, struct input **out, char *err, size_t errlen)
 {
@@ -59,23 +56,19 @@ int input_open(const struct cli_config *cfg, struct input **out, char *err, size
         }
         return input_trace_open(cfg, out, err, errlen);
 #else
-        snprintf(err, errlen, "%s: libtrace inputs are not supported by this build"
-                 " (rebuild with libtrace3-dev installed)", cfg->input);
+        snprintf(err, errlen,
+                 "%s: libtrace inputs are not supported by this build"
+                 " (rebuild with libtrace3-dev installed)",
+                 cfg->input);
         return CLI_EXIT_USAGE;
 #endif
     }
     return input_pcap_open_file(cfg, out, err, errlen);
 }
 
-int64_t input_position(struct input *in)
-{
-    return in->ops->position ? in->ops->position(in) : -1;
-}
+int64_t input_position(struct input *in) { return in->ops->position ? in->ops->position(in) : -1; }
 
-uint64_t input_dropped(struct input *in)
-{
-    return in->ops->dropped ? in->ops->dropped(in) : 0;
-}
+uint64_t input_dropped(struct input *in) { return in->ops->dropped ? in->ops->dropped(in) : 0; }
 
 void input_close(struct input *in)
 {
@@ -92,8 +85,5 @@ void input_interrupt(void)
 }
 
 #ifndef SAMPO_HAVE_LIBTRACE
-const char *input_trace_version(void)
-{
-    return NULL;
-}
+const char *input_trace_version(void) { return NULL; }
 #endif

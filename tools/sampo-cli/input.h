@@ -16,7 +16,7 @@ struct cli_packet {
     const uint8_t *data;
     uint32_t caplen, wirelen;
     uint64_t ts_ns;
-    int linktype;   /* SAMPO_LINKTYPE_*; 0 if the link layer is unusable */
+    int linktype; /* SAMPO_LINKTYPE_*; 0 if the link layer is unusable */
 };
 
 /* input_next() results. */
@@ -36,10 +36,10 @@ struct input_ops {
 
 struct input {
     const struct input_ops *ops;
-    const char *name;  /* file name, URI or interface, for messages */
-    int live;          /* a live capture (stops on a signal, not EOF) */
-    int64_t size;      /* bytes of a regular file, -1 otherwise */
-    char err[512];     /* last error (INPUT_ERROR) */
+    const char *name; /* file name, URI or interface, for messages */
+    int live;         /* a live capture (stops on a signal, not EOF) */
+    int64_t size;     /* bytes of a regular file, -1 otherwise */
+    char err[512];    /* last error (INPUT_ERROR) */
     void *impl;
 };
 

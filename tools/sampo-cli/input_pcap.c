@@ -20,12 +20,12 @@
 #define DEFAULT_SNAPLEN 262144
 
 struct pcap_input {
-    struct input base;  /* first: the struct input * is this */
+    struct input base; /* first: the struct input * is this */
     pcap_t *p;
-    FILE *fp;           /* offline: the stream libpcap reads (position) */
+    FILE *fp; /* offline: the stream libpcap reads (position) */
     int linktype;
-    int nano;           /* timestamps in ns (else us) */
-    int fd;             /* live: selectable descriptor, -1 for files */
+    int nano; /* timestamps in ns (else us) */
+    int fd;   /* live: selectable descriptor, -1 for files */
 };
 
 /* The live handle a signal handler may break out of. */
@@ -132,7 +132,10 @@ static void pcap_in_close(struct input *in)
 }
 
 static const struct input_ops pcap_ops = {
-    pcap_in_next, pcap_in_position, pcap_in_dropped, pcap_in_close,
+    pcap_in_next,
+    pcap_in_position,
+    pcap_in_dropped,
+    pcap_in_close,
 };
 
 void input_pcap_interrupt(void)
@@ -167,8 +170,7 @@ static int setup_handle(struct pcap_input *pi, const struct cli_config *cfg, cha
             return CLI_EXIT_USAGE;
         }
         if (pcap_setfilter(pi->p, &prog) != 0) {
-            snprintf(err, errlen, "%s: cannot set filter: %s", pi->base.name,
-                     pcap_geterr(pi->p));
+            snprintf(err, errlen, "%s: cannot set filter: %s", pi->base.name, pcap_geterr(pi->p));
             pcap_freecode(&prog);
             return CLI_EXIT_FAIL;
         }
@@ -191,8 +193,7 @@ static struct pcap_input *new_input(const char *name)
     return pi;
 }
 
-int input_pcap_open_file(const struct cli_config *cfg, struct input **out, char *err,
-                         size_t errlen)
+int input_pcap_open_file(const struct cli_config *cfg, struct input **out, char *err, size_t errlen)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
     int is_stdin = strcmp(cfg->input, "-") == 0;
@@ -244,8 +245,7 @@ int input_pcap_open_file(const struct cli_config *cfg, struct input **out, char 
     return 0;
 }
 
-int input_pcap_open_live(const struct cli_config *cfg, struct input **out, char *err,
-                         size_t errlen)
+int input_pcap_open_live(const struct cli_config *cfg, struct input **out, char *err, size_t errlen)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
     struct pcap_input *pi;

@@ -22,8 +22,8 @@ struct trace_input {
 };
 
 static const char *const live_formats[] = {
-    "int:", "ring:", "pcapint:", "bpf:", "dag:", "dpdk:", "linuxnative:", "linuxring:",
-    "xdp:", "ndag:", "etsilive:", "rt:",
+    "int:",         "ring:",      "pcapint:", "bpf:",  "dag:",      "dpdk:",
+    "linuxnative:", "linuxring:", "xdp:",     "ndag:", "etsilive:", "rt:",
 };
 
 static void trace_error(struct trace_input *ti, char *buf, size_t len)
@@ -126,13 +126,13 @@ static void trace_in_close(struct input *in)
 }
 
 static const struct input_ops trace_ops = {
-    trace_in_next, NULL, NULL, trace_in_close,
+    trace_in_next,
+    NULL,
+    NULL,
+    trace_in_close,
 };
 
-void input_trace_interrupt(void)
-{
-    trace_interrupt();
-}
+void input_trace_interrupt(void) { trace_interrupt(); }
 
 const char *input_trace_version(void)
 {

@@ -33,7 +33,7 @@
 struct udp_input {
     struct input base; /* first: the struct input * is this */
     int fd;
-    uint64_t dropped;  /* SO_RXQ_OVFL: datagrams dropped by the kernel */
+    uint64_t dropped; /* SO_RXQ_OVFL: datagrams dropped by the kernel */
     char name[300];
     uint8_t buf[UDP_MAX];
 };
@@ -154,10 +154,7 @@ static int udp_next(struct input *in, struct cli_packet *pkt)
     return INPUT_PACKET;
 }
 
-static uint64_t udp_dropped(struct input *in)
-{
-    return ((struct udp_input *)in)->dropped;
-}
+static uint64_t udp_dropped(struct input *in) { return ((struct udp_input *)in)->dropped; }
 
 static void udp_close(struct input *in)
 {
@@ -202,8 +199,7 @@ int input_udp_open(const struct cli_config *cfg, struct input **out, char *err, 
     ui->base.live = 1;
     ui->base.size = -1;
     ui->base.impl = ui;
-    if (getnameinfo(res->ai_addr, res->ai_addrlen, host, sizeof host, NULL, 0,
-                    NI_NUMERICHOST) != 0)
+    if (getnameinfo(res->ai_addr, res->ai_addrlen, host, sizeof host, NULL, 0, NI_NUMERICHOST) != 0)
         host[sizeof host - 1] = '\0'; /* keep the name as given */
     snprintf(ui->name, sizeof ui->name, "%s%s%s:%s", res->ai_family == AF_INET6 ? "[" : "", host,
              res->ai_family == AF_INET6 ? "]" : "", port);

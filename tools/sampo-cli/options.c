@@ -71,66 +71,65 @@ static const struct option long_opts[] = {
 
 void options_usage(FILE *fp)
 {
-    fputs(
-        "Usage: sampo-cli [OPTION]... FILE|-|URI [FILTER]...\n"
-        "       sampo-cli [OPTION]... -i IFACE [FILTER]...\n"
-        "       sampo-cli [OPTION]... --sflow-listen[=ADDR[:PORT]]\n"
-        "Tell which TCP connections are subflows of the same Multipath TCP session.\n"
-        "\n"
-        "Input:\n"
-        "  FILE                  pcap or pcapng capture file; '-' reads standard input\n"
-        "  URI                   libtrace input, e.g. erf:trace.erf.gz, pcapfile:x.pcap\n"
-        "  -i, --interface=IFACE live capture on IFACE until SIGINT or SIGTERM\n"
-        "  -s, --snaplen=N       live capture: bytes kept per packet (0 = 262144)\n"
-        "  -p, --no-promiscuous-mode  live capture: do not enable promiscuous mode\n"
-        "  FILTER...             BPF filter expression, as tcpdump takes it\n"
-        "\n"
-        "sFlow (flow collectors):\n"
-        "      --sflow           the input carries sFlow v5 datagrams over UDP: analyse\n"
-        "                        the packet headers they sample, at their sampling rate\n"
-        "      --sflow-port=N    UDP destination port of the datagrams (default 6343)\n"
-        "      --sflow-listen[=ADDR[:PORT]]  receive sFlow datagrams on a UDP socket\n"
-        "                        bound to ADDR:PORT (default 127.0.0.1:6343) until\n"
-        "                        SIGINT or SIGTERM; times are arrival times\n"
-        "\n"
-        "Sampling:\n"
-        "      --sample=SPEC     sample the packets before analysis:\n"
-        "                          count:N        packets N, 2N, 3N, ...\n"
-        "                          time:USEC      first packet of each USEC microseconds\n"
-        "                          prob:P[:SEED]  each packet with probability P\n"
-        "                                         (default SEED 1)\n"
-        "      --rate=N          the input was already sampled 1 in N\n"
-        "\n"
-        "Analysis:\n"
-        "      --window=SEC      association period (default 0.5)\n"
-        "      --idle-timeout=SEC  forget subflows idle this long (default 15)\n"
-        "      --min-confidence=X  least confidence for a join, 0..1 (default 0.99);\n"
-        "                        also hides subflow-joined events below X\n"
-        "      --no-token        do not use MP_CAPABLE keys and MP_JOIN tokens\n"
-        "      --no-dsn          do not use DSN evidence\n"
-        "      --max-memory=BYTES  memory cap of the analysis (K, M, G, T suffixes)\n"
-        "      --seed=N          flow hash seed (default 0x5a4d50)\n"
-        "\n"
-        "Output:\n"
-        "      --format=FMT      text (default), json or csv\n"
-        "  -o, --output=FILE     write to FILE instead of standard output\n"
-        "      --events          also print every event as it happens\n"
-        "      --pairs           also print the pair verdicts of the DSN analysis\n"
-        "                        (same, distinct or undecided, with method and\n"
-        "                        confidence) as they stand at the end\n"
-        "  -q, --quiet           no warnings, no progress bar\n"
-        "  -v, --verbose         all counters on standard error at the end\n"
-        "      --no-progress     no progress bar (shown only on a terminal)\n"
-        "      --strict          exit with status 3 on a truncated capture\n"
-        "      --stats           run time and packet rate on standard error\n"
-        "  -V, --version         print version information and exit\n"
-        "  -h, --help            print this help and exit\n"
-        "\n"
-        "Exit status: 0 success (a truncated capture is processed up to the cut),\n"
-        "1 input or output error, 2 bad command line, filter or link type,\n"
-        "3 truncated capture with --strict.\n"
-        "See sampo-cli(1) for the output formats.\n",
-        fp);
+    fputs("Usage: sampo-cli [OPTION]... FILE|-|URI [FILTER]...\n"
+          "       sampo-cli [OPTION]... -i IFACE [FILTER]...\n"
+          "       sampo-cli [OPTION]... --sflow-listen[=ADDR[:PORT]]\n"
+          "Tell which TCP connections are subflows of the same Multipath TCP session.\n"
+          "\n"
+          "Input:\n"
+          "  FILE                  pcap or pcapng capture file; '-' reads standard input\n"
+          "  URI                   libtrace input, e.g. erf:trace.erf.gz, pcapfile:x.pcap\n"
+          "  -i, --interface=IFACE live capture on IFACE until SIGINT or SIGTERM\n"
+          "  -s, --snaplen=N       live capture: bytes kept per packet (0 = 262144)\n"
+          "  -p, --no-promiscuous-mode  live capture: do not enable promiscuous mode\n"
+          "  FILTER...             BPF filter expression, as tcpdump takes it\n"
+          "\n"
+          "sFlow (flow collectors):\n"
+          "      --sflow           the input carries sFlow v5 datagrams over UDP: analyse\n"
+          "                        the packet headers they sample, at their sampling rate\n"
+          "      --sflow-port=N    UDP destination port of the datagrams (default 6343)\n"
+          "      --sflow-listen[=ADDR[:PORT]]  receive sFlow datagrams on a UDP socket\n"
+          "                        bound to ADDR:PORT (default 127.0.0.1:6343) until\n"
+          "                        SIGINT or SIGTERM; times are arrival times\n"
+          "\n"
+          "Sampling:\n"
+          "      --sample=SPEC     sample the packets before analysis:\n"
+          "                          count:N        packets N, 2N, 3N, ...\n"
+          "                          time:USEC      first packet of each USEC microseconds\n"
+          "                          prob:P[:SEED]  each packet with probability P\n"
+          "                                         (default SEED 1)\n"
+          "      --rate=N          the input was already sampled 1 in N\n"
+          "\n"
+          "Analysis:\n"
+          "      --window=SEC      association period (default 0.5)\n"
+          "      --idle-timeout=SEC  forget subflows idle this long (default 15)\n"
+          "      --min-confidence=X  least confidence for a join, 0..1 (default 0.99);\n"
+          "                        also hides subflow-joined events below X\n"
+          "      --no-token        do not use MP_CAPABLE keys and MP_JOIN tokens\n"
+          "      --no-dsn          do not use DSN evidence\n"
+          "      --max-memory=BYTES  memory cap of the analysis (K, M, G, T suffixes)\n"
+          "      --seed=N          flow hash seed (default 0x5a4d50)\n"
+          "\n"
+          "Output:\n"
+          "      --format=FMT      text (default), json or csv\n"
+          "  -o, --output=FILE     write to FILE instead of standard output\n"
+          "      --events          also print every event as it happens\n"
+          "      --pairs           also print the pair verdicts of the DSN analysis\n"
+          "                        (same, distinct or undecided, with method and\n"
+          "                        confidence) as they stand at the end\n"
+          "  -q, --quiet           no warnings, no progress bar\n"
+          "  -v, --verbose         all counters on standard error at the end\n"
+          "      --no-progress     no progress bar (shown only on a terminal)\n"
+          "      --strict          exit with status 3 on a truncated capture\n"
+          "      --stats           run time and packet rate on standard error\n"
+          "  -V, --version         print version information and exit\n"
+          "  -h, --help            print this help and exit\n"
+          "\n"
+          "Exit status: 0 success (a truncated capture is processed up to the cut),\n"
+          "1 input or output error, 2 bad command line, filter or link type,\n"
+          "3 truncated capture with --strict.\n"
+          "See sampo-cli(1) for the output formats.\n",
+          fp);
 }
 
 static void print_version(void)
@@ -159,8 +158,8 @@ static int bad_value(const char *opt, const char *val, const char *expect)
     return CLI_EXIT_USAGE;
 }
 
-static int add_libopt(struct cli_config *cfg, const char *flag, int opt, int is_real,
-                      int64_t ival, double rval, int show_seconds)
+static int add_libopt(struct cli_config *cfg, const char *flag, int opt, int is_real, int64_t ival,
+                      double rval, int show_seconds)
 {
     struct cli_libopt *o = NULL;
     int i;
@@ -257,8 +256,9 @@ static int one_option(struct cli_config *cfg, int c, const char *arg, int *seed_
         return add_libopt(cfg, "--min-confidence", SAMPO_OPT_MIN_CONFIDENCE, 1, 0, r, 0);
     case OPT_MAX_MEM:
         if (parse_size(arg, &u) != 0 || u > INT64_MAX)
-            return bad_value("--max-memory", arg, "expected bytes, with an optional K, M, G "
-                                                  "or T suffix, e.g. 64M");
+            return bad_value("--max-memory", arg,
+                             "expected bytes, with an optional K, M, G "
+                             "or T suffix, e.g. 64M");
         return add_libopt(cfg, "--max-memory", SAMPO_OPT_MAX_MEMORY, 0, (int64_t)u, 0, 0);
     case OPT_SEED:
         if (parse_u64(arg, &u) != 0 || u > INT64_MAX)
@@ -350,7 +350,8 @@ static int sflow_options(struct cli_config *cfg, int positional)
     if (positional > 0) {
         cli_config_free(cfg);
         return usage_error("--sflow-listen takes no FILE or FILTER (an address is given as"
-                           " --sflow-listen=ADDR:PORT)", NULL, "");
+                           " --sflow-listen=ADDR:PORT)",
+                           NULL, "");
     }
     if (input_udp_parse(cfg->sflow_listen, cfg->sflow_port, host, sizeof host, &port) != 0) {
         cli_config_free(cfg);

@@ -27,8 +27,7 @@ static double now_s(void)
 void progress_init(struct progress *p, int want, struct input *in)
 {
     memset(p, 0, sizeof *p);
-    if (!want || in->live || in->size <= 0 || input_position(in) < 0 ||
-        !isatty(STDERR_FILENO))
+    if (!want || in->live || in->size <= 0 || input_position(in) < 0 || !isatty(STDERR_FILENO))
         return;
     p->on = 1;
     p->in = in;

@@ -16,10 +16,10 @@
 struct progress {
     int on;
     struct input *in;
-    int64_t total;      /* file size in bytes */
-    uint64_t next_check;/* packet count of the next clock check */
-    double start, last; /* monotonic seconds */
-    int width;          /* characters of the last line drawn, 0 = none */
+    int64_t total;       /* file size in bytes */
+    uint64_t next_check; /* packet count of the next clock check */
+    double start, last;  /* monotonic seconds */
+    int width;           /* characters of the last line drawn, 0 = none */
 };
 
 /* Enabled only when `want`, standard error is a terminal and the input

@@ -10,8 +10,7 @@
 #include <string.h>
 
 static const char *const cli_counter_names[REPORT_N_CLI_COUNTERS] = {
-    "packets_read", "packets_sampled", "packets_undecodable", "packets_not_tcp",
-    "capture_dropped",
+    "packets_read", "packets_sampled", "packets_undecodable", "packets_not_tcp", "capture_dropped",
 };
 
 int report_cli_counter_count(const struct cli_counters *c)
@@ -31,12 +30,18 @@ uint64_t report_cli_counter(const struct cli_counters *c, int i)
     if (i >= REPORT_N_CLI_COUNTERS)
         return sflow_counter_value(&c->sflow, i - REPORT_N_CLI_COUNTERS);
     switch (i) {
-    case 0: return c->packets_read;
-    case 1: return c->packets_sampled;
-    case 2: return c->packets_undecodable;
-    case 3: return c->packets_not_tcp;
-    case 4: return c->capture_dropped;
-    default: return 0;
+    case 0:
+        return c->packets_read;
+    case 1:
+        return c->packets_sampled;
+    case 2:
+        return c->packets_undecodable;
+    case 3:
+        return c->packets_not_tcp;
+    case 4:
+        return c->capture_dropped;
+    default:
+        return 0;
     }
 }
 

@@ -39,13 +39,13 @@ struct report_pairs {
 
 /* Counters kept by the CLI itself, printed after the library's. */
 struct cli_counters {
-    uint64_t packets_read;       /* delivered by the input */
-    uint64_t packets_sampled;    /* kept by --sample (all without it) */
-    uint64_t packets_undecodable;/* refused by the library: link type, truncated, malformed */
-    uint64_t packets_not_tcp;    /* not TCP, or a non-first IP fragment */
-    uint64_t capture_dropped;    /* live capture: lost by the kernel/interface */
-    int sflow_on;                /* --sflow: the sflow_* counters are printed */
-    struct sflow_counters sflow; /* the sFlow layer's */
+    uint64_t packets_read;        /* delivered by the input */
+    uint64_t packets_sampled;     /* kept by --sample (all without it) */
+    uint64_t packets_undecodable; /* refused by the library: link type, truncated, malformed */
+    uint64_t packets_not_tcp;     /* not TCP, or a non-first IP fragment */
+    uint64_t capture_dropped;     /* live capture: lost by the kernel/interface */
+    int sflow_on;                 /* --sflow: the sflow_* counters are printed */
+    struct sflow_counters sflow;  /* the sFlow layer's */
 };
 
 /* Names and values of the CLI counters, in print order: the 5 general

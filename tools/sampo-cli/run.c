@@ -36,8 +36,8 @@ struct run_state {
     struct progress prog;
     struct cli_counters cc;
     uint64_t last_ts;
-    uint64_t sflow_ts;  /* time of the sFlow datagram being decoded */
-    int read_error;     /* INPUT_ERROR seen */
+    uint64_t sflow_ts; /* time of the sFlow datagram being decoded */
+    int read_error;    /* INPUT_ERROR seen */
 };
 
 static uint64_t realtime_ns(void)
@@ -58,8 +58,7 @@ static double monotonic_s(void)
 
 static int shown(const struct cli_config *cfg, const sampo_event *ev)
 {
-    if (cfg->have_min_conf && ev->type == SAMPO_EV_SUBFLOW_JOINED &&
-        ev->confidence < cfg->min_conf)
+    if (cfg->have_min_conf && ev->type == SAMPO_EV_SUBFLOW_JOINED && ev->confidence < cfg->min_conf)
         return 0;
     return 1;
 }
@@ -149,8 +148,8 @@ static void sflow_packet(struct run_state *st, const struct cli_packet *cp)
     size_t len = cp->caplen;
 
     if (cp->linktype != CLI_LINKTYPE_UDP_PAYLOAD &&
-        sflow_udp_payload(cp->linktype, cp->data, cp->caplen, st->cfg->sflow_port,
-                          &st->cc.sflow, &payload, &len) != SFLOW_UDP_OK)
+        sflow_udp_payload(cp->linktype, cp->data, cp->caplen, st->cfg->sflow_port, &st->cc.sflow,
+                          &payload, &len) != SFLOW_UDP_OK)
         return;
     st->sflow_ts = cp->ts_ns;
     sflow_decode(payload, len, &st->cc.sflow, on_sflow_header, st);
@@ -204,8 +203,8 @@ static int input_outcome(struct run_state *st)
         return CLI_EXIT_FAIL;
     }
     if (st->read_error) {
-        cli_warn(cfg->quiet, "%s: truncated capture after %" PRIu64 " packets: %s",
-                 st->in->name, st->cc.packets_read, st->in->err);
+        cli_warn(cfg->quiet, "%s: truncated capture after %" PRIu64 " packets: %s", st->in->name,
+                 st->cc.packets_read, st->in->err);
         return cfg->strict ? CLI_EXIT_TRUNCATED : CLI_EXIT_OK;
     }
     if (sig_stop && !st->in->live) {
@@ -220,7 +219,7 @@ static void print_stats(struct run_state *st, double seconds)
 {
     fprintf(stderr,
             CLI_PROG ": stats: %" PRIu64 " packets read, %" PRIu64 " sampled in %.3f s"
-            " (%.0f packets/s), peak memory %" PRIu64 " bytes\n",
+                     " (%.0f packets/s), peak memory %" PRIu64 " bytes\n",
             st->cc.packets_read, st->cc.packets_sampled, seconds,
             seconds > 0 ? (double)st->cc.packets_read / seconds : 0.0,
             sampo_ctx_counter(st->ctx, SAMPO_CNT_MEM_PEAK));

@@ -32,10 +32,10 @@
 /* ---- counters ---------------------------------------------------------- */
 
 static const char *const counter_names[SFLOW_N_COUNTERS] = {
-    "sflow_datagrams",  "sflow_samples",     "sflow_headers",     "sflow_samples_skipped",
-    "sflow_records_skipped", "sflow_not_sflow", "sflow_bad",      "sflow_bad_version",
-    "sflow_bad_address", "sflow_truncated",  "sflow_malformed",   "sflow_unknown_protocol",
-    "sflow_zero_rate",  "sflow_outer_bad",
+    "sflow_datagrams",       "sflow_samples",   "sflow_headers",   "sflow_samples_skipped",
+    "sflow_records_skipped", "sflow_not_sflow", "sflow_bad",       "sflow_bad_version",
+    "sflow_bad_address",     "sflow_truncated", "sflow_malformed", "sflow_unknown_protocol",
+    "sflow_zero_rate",       "sflow_outer_bad",
 };
 
 const char *sflow_counter_name(int i)
@@ -46,21 +46,36 @@ const char *sflow_counter_name(int i)
 uint64_t sflow_counter_value(const struct sflow_counters *c, int i)
 {
     switch (i) {
-    case 0: return c->datagrams;
-    case 1: return c->samples;
-    case 2: return c->headers;
-    case 3: return c->samples_skipped;
-    case 4: return c->records_skipped;
-    case 5: return c->not_sflow;
-    case 6: return c->bad;
-    case 7: return c->bad_version;
-    case 8: return c->bad_address;
-    case 9: return c->truncated;
-    case 10: return c->malformed;
-    case 11: return c->unknown_protocol;
-    case 12: return c->zero_rate;
-    case 13: return c->outer_bad;
-    default: return 0;
+    case 0:
+        return c->datagrams;
+    case 1:
+        return c->samples;
+    case 2:
+        return c->headers;
+    case 3:
+        return c->samples_skipped;
+    case 4:
+        return c->records_skipped;
+    case 5:
+        return c->not_sflow;
+    case 6:
+        return c->bad;
+    case 7:
+        return c->bad_version;
+    case 8:
+        return c->bad_address;
+    case 9:
+        return c->truncated;
+    case 10:
+        return c->malformed;
+    case 11:
+        return c->unknown_protocol;
+    case 12:
+        return c->zero_rate;
+    case 13:
+        return c->outer_bad;
+    default:
+        return 0;
     }
 }
 
@@ -155,10 +170,14 @@ static uint32_t source_id(const struct sflow_header *h)
 static int linktype_of(uint32_t header_protocol)
 {
     switch (header_protocol) {
-    case SFLOW_HP_ETHERNET: return SAMPO_LINKTYPE_ETHERNET;
-    case SFLOW_HP_IPV4: return SAMPO_LINKTYPE_IPV4;
-    case SFLOW_HP_IPV6: return SAMPO_LINKTYPE_IPV6;
-    default: return 0;
+    case SFLOW_HP_ETHERNET:
+        return SAMPO_LINKTYPE_ETHERNET;
+    case SFLOW_HP_IPV4:
+        return SAMPO_LINKTYPE_IPV4;
+    case SFLOW_HP_IPV6:
+        return SAMPO_LINKTYPE_IPV6;
+    default:
+        return 0;
     }
 }
 
@@ -200,8 +219,8 @@ static int raw_header(struct rd *rec, struct sflow_header *h, struct sflow_count
 }
 
 /* A flow sample (format 1) or an expanded flow sample (format 3). */
-static int flow_sample(struct rd *s, int expanded, struct sflow_header *h,
-                       struct sflow_counters *c, sflow_header_cb cb, void *user)
+static int flow_sample(struct rd *s, int expanded, struct sflow_header *h, struct sflow_counters *c,
+                       sflow_header_cb cb, void *user)
 {
     uint32_t src, in_fmt = 0, out_fmt = 0, nrec, i;
     int rc = SFLOW_OK, ok;
@@ -210,9 +229,8 @@ static int flow_sample(struct rd *s, int expanded, struct sflow_header *h,
         ok = rd_u32(s, &h->sample_seq) == 0 && rd_u32(s, &h->ds_class) == 0 &&
              rd_u32(s, &h->ds_index) == 0 && rd_u32(s, &h->sampling_rate) == 0 &&
              rd_u32(s, &h->sample_pool) == 0 && rd_u32(s, &h->drops) == 0 &&
-             rd_u32(s, &in_fmt) == 0 && rd_u32(s, &h->input_if) == 0 &&
-             rd_u32(s, &out_fmt) == 0 && rd_u32(s, &h->output_if) == 0 &&
-             rd_u32(s, &nrec) == 0;
+             rd_u32(s, &in_fmt) == 0 && rd_u32(s, &h->input_if) == 0 && rd_u32(s, &out_fmt) == 0 &&
+             rd_u32(s, &h->output_if) == 0 && rd_u32(s, &nrec) == 0;
     } else {
         ok = rd_u32(s, &h->sample_seq) == 0 && rd_u32(s, &src) == 0 &&
              rd_u32(s, &h->sampling_rate) == 0 && rd_u32(s, &h->sample_pool) == 0 &&
@@ -337,10 +355,7 @@ int sflow_decode(const uint8_t *buf, size_t len, struct sflow_counters *c, sflow
 
 /* ---- UDP payload in a captured frame ----------------------------------- */
 
-static uint16_t be16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
+static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
 #define ETH_IPV4 0x0800
 #define ETH_IPV6 0x86dd

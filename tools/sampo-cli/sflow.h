@@ -46,15 +46,15 @@ struct sflow_counters {
     uint64_t records_skipped; /* other flow records, skipped */
     uint64_t not_sflow;       /* frames that are not UDP to the sFlow port */
     /* anomalies */
-    uint64_t bad;             /* sum of the anomaly counters below */
-    uint64_t bad_version;     /* datagram version other than 5 */
-    uint64_t bad_address;     /* agent address type other than 0, 1, 2 */
-    uint64_t truncated;       /* datagram ends inside a field, sample or record */
-    uint64_t malformed;       /* a length that disagrees with its container */
-    uint64_t unknown_protocol;/* header_protocol other than 1, 11, 12 */
-    uint64_t zero_rate;       /* flow sample with sampling_rate 0 */
-    uint64_t outer_bad;       /* carrying frame cut before the UDP payload,
-                                 or an IP fragment (not reassembled) */
+    uint64_t bad;              /* sum of the anomaly counters below */
+    uint64_t bad_version;      /* datagram version other than 5 */
+    uint64_t bad_address;      /* agent address type other than 0, 1, 2 */
+    uint64_t truncated;        /* datagram ends inside a field, sample or record */
+    uint64_t malformed;        /* a length that disagrees with its container */
+    uint64_t unknown_protocol; /* header_protocol other than 1, 11, 12 */
+    uint64_t zero_rate;        /* flow sample with sampling_rate 0 */
+    uint64_t outer_bad;        /* carrying frame cut before the UDP payload,
+                                  or an IP fragment (not reassembled) */
 };
 
 /* Names and values of the counters, in print order ("sflow_datagrams"...). */
@@ -76,16 +76,16 @@ struct sflow_header {
     uint32_t drops;           /* samples lost by the agent */
     uint32_t source_id;       /* agent, sub-agent and data source hashed */
     /* where it comes from */
-    uint32_t agent_family;    /* 0 unknown, 4, or 6 */
-    uint8_t agent[16];        /* IPv4 in the first 4 bytes */
+    uint32_t agent_family; /* 0 unknown, 4, or 6 */
+    uint8_t agent[16];     /* IPv4 in the first 4 bytes */
     uint32_t sub_agent_id;
-    uint32_t datagram_seq;    /* datagram sequence number */
-    uint32_t uptime_ms;       /* agent uptime when it sent the datagram */
-    uint32_t sample_seq;      /* flow sample sequence number */
-    uint32_t ds_class;        /* data source class (0 = ifIndex) */
-    uint32_t ds_index;        /* data source index */
+    uint32_t datagram_seq;        /* datagram sequence number */
+    uint32_t uptime_ms;           /* agent uptime when it sent the datagram */
+    uint32_t sample_seq;          /* flow sample sequence number */
+    uint32_t ds_class;            /* data source class (0 = ifIndex) */
+    uint32_t ds_index;            /* data source index */
     uint32_t input_if, output_if; /* interface values as sent */
-    int expanded;             /* from an expanded flow sample (format 3) */
+    int expanded;                 /* from an expanded flow sample (format 3) */
 };
 
 typedef void (*sflow_header_cb)(const struct sflow_header *h, void *user);
@@ -109,9 +109,9 @@ int sflow_decode(const uint8_t *buf, size_t len, struct sflow_counters *c, sflow
                  void *user);
 
 /* sflow_udp_payload() results. */
-#define SFLOW_UDP_OK 0      /* *payload, *plen set */
-#define SFLOW_UDP_OTHER 1   /* not UDP to `port`: counted in not_sflow */
-#define SFLOW_UDP_BAD 2     /* unreadable: counted in outer_bad and bad */
+#define SFLOW_UDP_OK 0    /* *payload, *plen set */
+#define SFLOW_UDP_OTHER 1 /* not UDP to `port`: counted in not_sflow */
+#define SFLOW_UDP_BAD 2   /* unreadable: counted in outer_bad and bad */
 
 /*
  * Find the payload of the UDP datagram to destination port `port` in a

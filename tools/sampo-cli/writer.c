@@ -95,11 +95,21 @@ void w_json_str(struct writer *w, const char *s)
     w_putc(w, '"');
     for (; *p; p++) {
         switch (*p) {
-        case '"': w_puts(w, "\\\""); break;
-        case '\\': w_puts(w, "\\\\"); break;
-        case '\n': w_puts(w, "\\n"); break;
-        case '\r': w_puts(w, "\\r"); break;
-        case '\t': w_puts(w, "\\t"); break;
+        case '"':
+            w_puts(w, "\\\"");
+            break;
+        case '\\':
+            w_puts(w, "\\\\");
+            break;
+        case '\n':
+            w_puts(w, "\\n");
+            break;
+        case '\r':
+            w_puts(w, "\\r");
+            break;
+        case '\t':
+            w_puts(w, "\\t");
+            break;
         default:
             if (*p < 0x20 || *p >= 0x7f)
                 w_printf(w, "\\u%04x", (unsigned)*p);

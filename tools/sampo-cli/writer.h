@@ -12,10 +12,10 @@
 
 struct writer {
     FILE *fp;
-    const char *name;  /* "standard output" or the -o file, for messages */
-    int owned;         /* fclose at the end */
-    int failed;        /* a write failed */
-    int err;           /* errno of the first failure */
+    const char *name; /* "standard output" or the -o file, for messages */
+    int owned;        /* fclose at the end */
+    int failed;       /* a write failed */
+    int err;          /* errno of the first failure */
 };
 
 /* Open -o FILE, or standard output for NULL.  @return 0 or -1 (errno). */
