@@ -5,7 +5,7 @@
 #   --lab   also the tools of the MPTCP lab and benchmarks (tshark, tcpdump,
 #           nftables, ethtool, mptcpize, clang for fuzzing)
 set -eu
-PKGS="build-essential cmake pkg-config libssl-dev uthash-dev libpcap-dev libtrace3-dev libcriterion-dev abigail-tools
+PKGS="build-essential cmake pkg-config clang-format libssl-dev uthash-dev libpcap-dev libtrace3-dev libcriterion-dev abigail-tools
 swig python3-dev python3-numpy python3-pandas python3-matplotlib jupyter-nbconvert python3-ipykernel"
 if [ "${1:-}" = "--lab" ]; then
     PKGS="$PKGS tshark tcpdump iproute2 nftables ethtool mptcpd clang libclang-rt-14-dev valgrind hyperfine"

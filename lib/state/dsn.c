@@ -206,7 +206,8 @@ static void dss_mapping(sampo__env *env, sampo__subflow *sf, sampo__dir *d,
 }
 
 void sampo__dsn_on_packet(sampo__env *env, sampo__subflow *sf, int dir, const sampo__pkt *p,
-                          const sampo__mptcp_opts *o, uint64_t now, bool position, sampo__dsn_fact *f)
+                          const sampo__mptcp_opts *o, uint64_t now, bool position,
+                          sampo__dsn_fact *f)
 {
     sampo__dir *d = &sf->dir[dir];
     tcp_seq(d, p, f);
