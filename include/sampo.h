@@ -652,8 +652,8 @@ typedef struct sampo_result {
                                the earlier ones of the same direction) */
     uint64_t data_ack;    /**< DATA_ACK, 64 bits (a 4-byte one unwrapped likewise) */
     uint64_t payload_dsn; /**< DSN of the first payload byte (SAMPO_RES_PAYLOAD_DSN: the
-                               subflow's ISN was seen and the payload lies in the
-                               packet's mapping, or in the last one of its direction) */
+                               subflow's SYN was fed with a result and the payload lies in
+                               the packet's mapping, or in the last one of its direction) */
 } sampo_result;
 
 /**

@@ -273,10 +273,10 @@ static void consider(run_ctx *r, sampo__item *x, sampo__item *y, const sampo__as
         sampo__pair_find(&r->a->pairs, r->env->seed, x->sf->id, y->sf->id))
         return; /* nothing new on either side: the verdict stands */
     sampo__count(r->env->cnt, SAMPO_CNT_ASSOC_CANDIDATES);
-    bool trust = !distrusted(r, x) && !distrusted(r, y);
+    bool trust = !(r->a->trust.n && (distrusted(r, x) || distrusted(r, y)));
     sampo__eval e;
     sampo__pair_decide(x, y, prm, trust, &r->sc, &e);
-    if (prm->bits == 64 && witness(r, x, y, &e, prm) && trust)
+    if (e.prox_strong && witness(r, x, y, &e, prm) && trust)
         sampo__pair_decide(x, y, prm, false, &r->sc, &e);
     if (e.prox_strong && !trust)
         sampo__count(r->env->cnt, SAMPO_CNT_PROXIMITY_DISTRUSTED);

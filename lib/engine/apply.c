@@ -26,7 +26,8 @@ static void apply_group(sampo_ctx *ctx, const sampo__plan *plan, const sampo__pl
         start = 1;
     }
     for (uint32_t i = start; i < g->n; i++)
-        sampo__members_move(ctx, m[i].sf, target, now);
+        if (m[i].sf->sess != target)
+            sampo__members_move(ctx, m[i].sf, target, now);
 }
 
 void sampo__apply_plan(sampo_ctx *ctx, const sampo__plan *plan, uint64_t now)

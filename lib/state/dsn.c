@@ -142,8 +142,9 @@ static void payload_position(const sampo__dir *d, const sampo__pkt *p, sampo__ds
 
 /* v1 MP_CAPABLE on the first data packet: the mapping is implicit,
  * starting at IDSN + 1 of the sender (RFC 8684 3.1).  Needs the key. */
-static void implicit_mapping(sampo__env *env, sampo__dir *d, const sampo__mptcp_opts *o,
-                             uint64_t now, sampo__dsn_fact *f)
+__attribute__((noinline)) static void implicit_mapping(sampo__env *env, sampo__dir *d,
+                                                       const sampo__mptcp_opts *o, uint64_t now,
+                                                       sampo__dsn_fact *f)
 {
     if (!SAMPO__HAS(o, SAMPO__MPTCP_SUB_CAPABLE) || !o->mpc.has_data_len || !o->mpc.has_snd_key ||
         !env->opt->token_evidence || !o->mpc.data_len)
@@ -210,8 +211,10 @@ void sampo__dsn_on_packet(sampo__env *env, sampo__subflow *sf, int dir, const sa
                           sampo__dsn_fact *f)
 {
     sampo__dir *d = &sf->dir[dir];
-    tcp_seq(d, p, f);
-    implicit_mapping(env, d, o, now, f);
+    if (position)
+        tcp_seq(d, p, f);
+    if (SAMPO__HAS(o, SAMPO__MPTCP_SUB_CAPABLE))
+        implicit_mapping(env, d, o, now, f);
     if (SAMPO__HAS(o, SAMPO__MPTCP_SUB_DSS)) {
         if (o->dss.has_csum)
             sampo__count(env->cnt, SAMPO_CNT_CHECKSUMS);

@@ -32,7 +32,9 @@ typedef struct sampo__dsn_fact {
     uint64_t payload_dsn; /* data-level position of the first payload byte */
 } sampo__dsn_fact;
 
-/* `position`: also place the payload in the data stream (f->payload_dsn). */
+/* `position`: also follow the TCP sequence (ISN, new data) and place the
+ * payload in the data stream (f->new_data, f->payload_dsn), for a caller
+ * that asked for the packet's result. */
 void sampo__dsn_on_packet(sampo__env *env, sampo__subflow *sf, int dir, const sampo__pkt *p,
                           const sampo__mptcp_opts *o, uint64_t now, bool position,
                           sampo__dsn_fact *f);
