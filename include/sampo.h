@@ -73,11 +73,12 @@
  * Events and the callback contract
  *   Events are queued and pulled with sampo_ctx_next_event(), or delivered
  *   to a callback (sampo_ctx_set_event_callback()).  The callback is called
- *   at the end of the public call that raised the events (feed, run,
- *   advance, flush, destroy), in order, once the context's state is
- *   consistent again: never from inside an association run or in the
- *   middle of a packet.  Inside a callback the context may be read
- *   (sampo_ctx_lookup(), sampo_ctx_session(), sampo_ctx_next_session(),
+ *   in order, within the public call that raised the events (feed, run,
+ *   advance, flush, destroy), once the context's state is consistent
+ *   again: at the end of the call, and also between packets of a batch and
+ *   between the subflows a flush (SAMPO_FLUSH_END) or a destroy ends;
+ *   never from inside an association run or in the middle of a packet.  Inside a callback the
+ * context may be read (sampo_ctx_lookup(), sampo_ctx_session(), sampo_ctx_next_session(),
  *   sampo_ctx_next_subflow(), sampo_ctx_next_pair(), sampo_ctx_counter(),
  *   sampo_ctx_get_option*(), sampo_ctx_last_error()); every call that would
  *   change it (feed, run, advance, flush, set_option, set_source_rate,
@@ -584,8 +585,9 @@ typedef struct sampo_event {
  */
 SAMPO_API int sampo_ctx_next_event(sampo_ctx *ctx, sampo_event *out);
 
-/** Event callback: called for each event at the end of the call that
- *  raised it (see "Events and the callback contract" above). */
+/** Event callback: called for each event within the call that raised it,
+ *  once the state is consistent (see "Events and the callback contract"
+ *  above). */
 typedef void (*sampo_event_cb)(const sampo_event *ev, void *user);
 
 /** Install (or remove, with NULL) a callback.  Events already queued are

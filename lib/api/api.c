@@ -37,7 +37,8 @@ int sampo__succeed(const sampo_ctx *ctx, int rc)
 
 SAMPO_API const char *sampo_ctx_last_error(const sampo_ctx *ctx) { return ctx ? ctx->err : ""; }
 
-void sampo__deliver(sampo_ctx *ctx)
+/* Hand the queued events to the callback, if one is installed. */
+static void deliver(sampo_ctx *ctx)
 {
     if (!ctx->evq.cb)
         return;
@@ -46,6 +47,16 @@ void sampo__deliver(sampo_ctx *ctx)
     while (sampo__ev_pop(&ctx->evq, &ev) > 0)
         ctx->evq.cb(&ev, ctx->evq.user);
     ctx->in_callback = false;
+}
+
+/* End every subflow (and so every session), handing each one's events to
+ * the callback before the next is ended: the state is consistent between
+ * two, and the records need no more queue than the reserve created with
+ * the context, whatever the allocator says. */
+static void end_all(sampo_ctx *ctx, int reason)
+{
+    while (sampo__lc_end_oldest(ctx, reason, ctx->now_ns))
+        deliver(ctx);
 }
 
 /* ---- options ------------------------------------------------------------- */
@@ -191,6 +202,11 @@ SAMPO_API int sampo_ctx_create(sampo_ctx **out, const sampo_allocator *alloc)
     ctx->evq.cnt = ctx->cnt;
     ctx->evq.max = (uint32_t)ctx->opt.max_events;
     ctx->env = (sampo__env){&ctx->mem, ctx->cnt, &ctx->evq, &ctx->opt, 0, 0};
+    if (!sampo__ev_reserve(&ctx->evq)) {
+        sampo__ev_free(&ctx->evq);
+        sampo__mem_free(&m, ctx);
+        return SAMPO_E_NOMEM;
+    }
     /* A random seed unless the caller fixes one (SAMPO_OPT_HASH_SEED):
      * output never depends on it, only the hash layout does. */
     if (getrandom(&ctx->env.seed, sizeof(ctx->env.seed), GRND_NONBLOCK) !=
@@ -208,11 +224,8 @@ SAMPO_API void sampo_ctx_destroy(sampo_ctx *ctx)
         sampo__fail(ctx, SAMPO_E_BUSY, "sampo_ctx_destroy: ignored inside a callback");
         return;
     }
-    if (ctx->evq.cb) {
-        /* Every record, for a consumer that keeps them. */
-        sampo__lc_end_all(ctx, SAMPO_CLOSE_DESTROY, ctx->now_ns);
-        sampo__deliver(ctx);
-    }
+    if (ctx->evq.cb) /* every record, for a consumer that keeps them */
+        end_all(ctx, SAMPO_CLOSE_DESTROY);
     sampo__lc_free_all(ctx);
     sampo__mem m = ctx->mem;
     sampo__mem_free(&m, ctx);
@@ -259,7 +272,7 @@ SAMPO_API int sampo_ctx_feed_ex(sampo_ctx *ctx, const sampo_packet *pkt, sampo_r
     sampo__job j;
     sampo__feed_prepare(ctx, pkt, &j);
     int rc = process(ctx, pkt, &j, res);
-    sampo__deliver(ctx);
+    deliver(ctx);
     return feed_status(ctx, rc);
 }
 
@@ -307,8 +320,8 @@ static int feed_batch(sampo_ctx *ctx, const sampo_packet *pkts, size_t n, sampo_
             if (status)
                 status[base + k] = rc;
         }
+        deliver(ctx); /* between groups: the queue stages BATCH packets' events at most */
     }
-    sampo__deliver(ctx);
     sampo__succeed(ctx, SAMPO_OK);
     return (int)(n > INT32_MAX ? INT32_MAX : n);
 }
@@ -336,7 +349,7 @@ SAMPO_API int sampo_ctx_advance(sampo_ctx *ctx, uint64_t now)
                            (unsigned long long)now, (unsigned long long)ctx->now_ns);
     ctx->now_ns = now;
     sampo__clock_run_due(ctx, now);
-    sampo__deliver(ctx);
+    deliver(ctx);
     return sampo__succeed(ctx, SAMPO_OK);
 }
 
@@ -349,7 +362,7 @@ SAMPO_API int sampo_ctx_run(sampo_ctx *ctx, uint64_t now)
         ctx->now_ns = now;
     sampo__clock_run(ctx, ctx->now_ns, true);
     ctx->next_run_ns = ctx->now_ns + (uint64_t)ctx->opt.window_ns;
-    sampo__deliver(ctx);
+    deliver(ctx);
     return sampo__succeed(ctx, SAMPO_OK);
 }
 
@@ -359,9 +372,9 @@ SAMPO_API int sampo_ctx_flush_ex(sampo_ctx *ctx, unsigned flags)
     if (flags & ~SAMPO_FLUSH_END)
         return sampo__fail(ctx, SAMPO_E_INVAL, "unknown flush flags 0x%x", flags);
     sampo__clock_run(ctx, ctx->now_ns, false);
+    deliver(ctx);
     if (flags & SAMPO_FLUSH_END)
-        sampo__lc_end_all(ctx, SAMPO_CLOSE_FLUSH, ctx->now_ns);
-    sampo__deliver(ctx);
+        end_all(ctx, SAMPO_CLOSE_FLUSH);
     return sampo__succeed(ctx, SAMPO_OK);
 }
 

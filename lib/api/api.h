@@ -47,7 +47,4 @@ int sampo__succeed(const sampo_ctx *ctx, int rc);
                                __func__);                                                \
     } while (0)
 
-/* Hand the queued events to the callback, if one is installed. */
-void sampo__deliver(sampo_ctx *ctx);
-
 #endif

@@ -20,15 +20,6 @@ double sampo__expected_collisions(double n, double m, double sum_a, double sum_b
     return x > 0 ? x : 0.0;
 }
 
-double sampo__p_min(double n, double m, double sum_a, double sum_b, double g)
-{
-    double x = sampo__expected_collisions(n, m, sum_a, sum_b, g);
-    if (isinf(x))
-        return 1.0;
-    double p = 1.0 - exp(-x);
-    return p < 0 ? 0 : p > 1 ? 1 : p;
-}
-
 double sampo__p_close(double f, double gap, double n1, double n2, int bits)
 {
     double p = f * (2.0 * gap + n1 + n2) / ldexp(1.0, bits);

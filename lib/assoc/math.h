@@ -9,10 +9,9 @@
 double sampo__phi_gap_distinct(double gap, double maxgap, double k);
 
 /* Second level (4.5): the collisions distinct sessions are expected to
- * show, E_d = (m ΣpA + n ΣpB - n m) / G (>= 0; infinite when G = 0), and
- * P_min = 1 - exp(-E_d), the chance of at least one, in [0, 1]. */
+ * show, E_d = (m ΣpA + n ΣpB - n m) / G (>= 0; infinite when G = 0); the
+ * chapter's P_min, the chance of at least one, is 1 - exp(-E_d). */
 double sampo__expected_collisions(double n, double m, double sum_a, double sum_b, double g);
-double sampo__p_min(double n, double m, double sum_a, double sum_b, double g);
 
 /* Absolute proximity (4.4): chance that one of F unrelated ranges lands
  * this close: min(1, F (2 gap + n1 + n2) / 2^bits). */

@@ -17,10 +17,21 @@ static uint32_t next_cap(const sampo__ring *r, uint32_t max)
  * grow, or false when the ring is at its bound or memory was refused. */
 static bool make_slot(sampo__evq *q, void **buf, size_t elem, sampo__ring *r)
 {
+    uint32_t max = limit(q);
+    if (r->n >= max)
+        return false;
     if (r->n < r->cap)
         return true;
-    uint32_t max = limit(q);
-    return r->cap < max && sampo__ring_grow(q->mem, buf, elem, r, next_cap(r, max));
+    return sampo__ring_grow(q->mem, buf, elem, r, next_cap(r, max));
+}
+
+bool sampo__ev_reserve(sampo__evq *q)
+{
+    return (q->r.cap >= SAMPO__EV_RESERVE ||
+            sampo__ring_grow(q->mem, (void **)&q->ev, sizeof(*q->ev), &q->r, SAMPO__EV_RESERVE)) &&
+           (q->rr.cap >= SAMPO__EV_RESERVE_REC ||
+            sampo__ring_grow(q->mem, (void **)&q->rec, sizeof(*q->rec), &q->rr,
+                             SAMPO__EV_RESERVE_REC));
 }
 
 static void drop_oldest(sampo__evq *q)

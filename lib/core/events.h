@@ -2,8 +2,9 @@
  *
  * Events are built in a scratch slot and queued in a ring.  The caller
  * pulls them (sampo_ctx_next_event), or, with a callback installed, the
- * API delivers them at the end of the public call that raised them, once
- * the state is consistent (the queue then only stages one call's events).
+ * API delivers them within the public call that raised them, once the
+ * state is consistent (the queue then only stages a call's events, a
+ * batch's group of packets' or one ended subflow's).
  * Without a callback the ring grows up to SAMPO_OPT_MAX_EVENTS and then
  * drops its oldest event (counted); with one it is bounded by the memory
  * cap only.  End-of-life events carry a full record, kept in a second ring
@@ -42,6 +43,15 @@ static inline bool sampo__ev_has_record(int type)
 {
     return type == SAMPO_EV_SUBFLOW_END || type == SAMPO_EV_SESSION_END;
 }
+
+/* What one subflow's end raises at most: subflow closed, session closed,
+ * subflow end, session end; two of them with records.  The queue holds that
+ * much from the context's creation on, so that a flush or a destroy that
+ * delivers after each subflow it ends never needs memory for its records. */
+#define SAMPO__EV_RESERVE 4u
+#define SAMPO__EV_RESERVE_REC 2u
+/* Allocate the reserve above; false when memory was refused. */
+bool sampo__ev_reserve(sampo__evq *q);
 
 /* A zeroed event of `type` at `ts`, built in place; nothing else may touch
  * the queue until it is committed. */

@@ -9,6 +9,8 @@
 
 /* ---- room ------------------------------------------------------------------ */
 
+static void end_subflow(sampo_ctx *ctx, sampo__subflow *sf, int reason, uint64_t now);
+
 static bool evict_one(sampo_ctx *ctx, const sampo__subflow *keep)
 {
     sampo__subflow *sf = sampo__table_oldest(&ctx->flows);
@@ -17,7 +19,7 @@ static bool evict_one(sampo_ctx *ctx, const sampo__subflow *keep)
     if (!sf)
         return false;
     sampo__count(ctx->cnt, SAMPO_CNT_SUBFLOWS_EVICTED);
-    sampo__lc_end_subflow(ctx, sf, SAMPO_CLOSE_EVICTED, ctx->now_ns);
+    end_subflow(ctx, sf, SAMPO_CLOSE_EVICTED, ctx->now_ns);
     return true;
 }
 
@@ -157,7 +159,9 @@ static void release(sampo_ctx *ctx, sampo__subflow *sf)
     sampo__mem_free(&ctx->mem, sf);
 }
 
-void sampo__lc_end_subflow(sampo_ctx *ctx, sampo__subflow *sf, int reason, uint64_t now)
+/* End sf (reason: SAMPO_CLOSE_TIMEOUT, _EVICTED, _FLUSH, _DESTROY): its
+ * records, then free. */
+static void end_subflow(sampo_ctx *ctx, sampo__subflow *sf, int reason, uint64_t now)
 {
     /* A subflow the protocol never closed is reported closed by its end. */
     if (!sf->closed) {
@@ -189,15 +193,17 @@ void sampo__lc_expire(sampo_ctx *ctx, uint64_t now)
             continue;
         }
         sampo__count(ctx->cnt, SAMPO_CNT_SUBFLOWS_EXPIRED);
-        sampo__lc_end_subflow(ctx, sf, SAMPO_CLOSE_TIMEOUT, now);
+        end_subflow(ctx, sf, SAMPO_CLOSE_TIMEOUT, now);
     }
 }
 
-void sampo__lc_end_all(sampo_ctx *ctx, int reason, uint64_t now)
+bool sampo__lc_end_oldest(sampo_ctx *ctx, int reason, uint64_t now)
 {
-    sampo__subflow *sf;
-    while ((sf = sampo__table_oldest(&ctx->flows)))
-        sampo__lc_end_subflow(ctx, sf, reason, now);
+    sampo__subflow *sf = sampo__table_oldest(&ctx->flows);
+    if (!sf)
+        return false;
+    end_subflow(ctx, sf, reason, now);
+    return true;
 }
 
 void sampo__lc_free_all(sampo_ctx *ctx)

@@ -10,7 +10,8 @@
  * allocation that still fails (the allocator refused, or the estimate was
  * short) makes the step do without, counted.
  *
- * Every teardown goes through sampo__lc_end_subflow(): it reports the
+ * Every teardown goes through one function of lifecycle.c, end_subflow(),
+ * reached from the calls below: it reports the
  * subflow's final record (SAMPO_EV_SUBFLOW_END), then its session's when
  * it was the last member (SAMPO_EV_SESSION_END), then frees, in an order
  * that never leaves a pointer to freed state: session membership, then
@@ -32,13 +33,13 @@ size_t sampo__lc_packet_need(const sampo_ctx *ctx, const sampo__subflow *sf);
  * NULL when it could not be tracked. */
 sampo__subflow *sampo__lc_subflow_new(sampo_ctx *ctx, const sampo__fkey *k, unsigned hv,
                                       uint64_t now);
-/* End sf (reason: SAMPO_CLOSE_TIMEOUT, _EVICTED, _FLUSH, _DESTROY): its
- * records, then free. */
-void sampo__lc_end_subflow(sampo_ctx *ctx, sampo__subflow *sf, int reason, uint64_t now);
 /* End the subflows idle for SAMPO_OPT_IDLE_TIMEOUT_NS at `now`. */
 void sampo__lc_expire(sampo_ctx *ctx, uint64_t now);
-/* End every subflow (and so every session). */
-void sampo__lc_end_all(sampo_ctx *ctx, int reason, uint64_t now);
+/* End the least recently used subflow (and its session when it was the
+ * last member): false when none is left.  The caller delivers the events
+ * after each, so that the queue never holds more than one subflow's
+ * (SAMPO__EV_RESERVE). */
+bool sampo__lc_end_oldest(sampo_ctx *ctx, int reason, uint64_t now);
 /* Free what is left of the context's state, without events. */
 void sampo__lc_free_all(sampo_ctx *ctx);
 

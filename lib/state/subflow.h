@@ -41,11 +41,11 @@ typedef struct sampo__dir {
     uint32_t isn;     /* TCP ISN of this direction, from its SYN */
     uint32_t tcp_hi;  /* highest TCP sequence end seen (serial arithmetic) */
     uint32_t map_ssn;
+    uint32_t gap_nseg; /* assoc/: cached gap statistics, valid while !dirty */
     uint64_t map_dsn;
     uint64_t ack_lo, ack_hi; /* DATA_ACKs this sender sent: positions in the peer's space */
     uint64_t ack_last;
-    uint32_t gap_nseg; /* assoc/: cached gap statistics, valid while !dirty */
-    uint64_t gap_max;
+    uint64_t gap_max; /* assoc/: with gap_nseg */
 } sampo__dir;
 
 struct sampo__session;
@@ -75,8 +75,8 @@ typedef struct sampo__subflow {
     uint8_t is_initial, is_join, has_join_token, backup, fallback;
     uint8_t closed, close_reason;
     /* assoc/ */
-    uint32_t uf;          /* node index in the current run */
     uint8_t assoc_mark;   /* flag of the current run */
+    uint32_t uf;          /* node index in the current run */
     double anchor_phi;    /* Φ of the key-anchored tie to anchor_conn */
     uint64_t anchor_conn; /* id of the connection its DSNs are anchored on, 0: none */
 } sampo__subflow;

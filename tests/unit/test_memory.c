@@ -136,6 +136,61 @@ Test(memory, allocation_failures_are_survived)
     }
 }
 
+typedef struct ends {
+    uint64_t subflow, session;
+} ends;
+
+static void count_ends(const sampo_event *ev, void *user)
+{
+    ends *e = user;
+    if (ev->type == SAMPO_EV_SUBFLOW_END && ev->subflow)
+        e->subflow++;
+    if (ev->type == SAMPO_EV_SESSION_END && ev->session)
+        e->session++;
+}
+
+/* The records of a destroy (and of a flush with SAMPO_FLUSH_END) need no
+ * memory: each ended subflow's events are delivered before the next is
+ * ended, into the room the queue has held since the context was created.
+ * Found by fuzz_feed: a subflow's end record was dropped when the record
+ * ring's first growth was refused during sampo_ctx_destroy(), where the
+ * drop could not even be counted. */
+static void records_without_memory(int flush_end)
+{
+    counting c = {0};
+    sampo_allocator a = {c_malloc, c_free, &c};
+    sampo_ctx *ctx;
+    ends e = {0, 0};
+    cr_assert_eq(sampo_ctx_create(&ctx, &a), SAMPO_OK);
+    sampo_ctx_set_option(ctx, SAMPO_OPT_HASH_SEED, 3);
+    cr_assert_eq(sampo_ctx_set_event_callback(ctx, count_ends, &e), SAMPO_OK);
+    flood(ctx, 300, 9, 1000);
+    uint64_t created = sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_CREATED);
+    cr_assert_eq(created, 300);
+    cr_assert_eq(e.subflow, 0);
+    c.fail_every = 1; /* from now on every allocation is refused */
+    if (flush_end) {
+        cr_assert_eq(sampo_ctx_flush_ex(ctx, SAMPO_FLUSH_END), SAMPO_OK);
+        cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_ENDED), created);
+        cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_EVENTS_DROPPED), 0);
+    }
+    sampo_ctx_destroy(ctx);
+    cr_expect_eq(e.subflow, created, "%llu of %llu subflow records", (unsigned long long)e.subflow,
+                 (unsigned long long)created);
+    cr_expect_eq(e.session, created); /* a lone JOIN SYN is its own session */
+    cr_expect_eq(c.live, 0);
+}
+
+Test(memory, destroy_delivers_every_record_with_the_allocator_refusing)
+{
+    records_without_memory(0);
+}
+
+Test(memory, flush_end_delivers_every_record_with_the_allocator_refusing)
+{
+    records_without_memory(1);
+}
+
 /* sampo_ctx_feed_batch() is n calls of sampo_ctx_feed(): same statuses,
  * same counters, same sessions, whatever the burst boundaries. */
 static void run_capture(sampo_ctx *ctx, int batch, size_t burst, int *statuses, size_t *n_out)
