@@ -54,7 +54,7 @@
  *
  * Memory
  *   All memory is taken through the context's allocator (sampo_allocator).
- *   With SAMPO_OPT_MAX_MEMORY set, the context never holds more than the
+ *   With SAMPO_OPT_MAX_MEMORY (1 GiB unless set), the context never holds more than the
  *   cap: before it processes a packet or starts a run it makes room for the
  *   most that step could allocate, by ending its least recently used
  *   subflows (counted "subflows_evicted", each reported by an end-of-life
@@ -242,7 +242,8 @@ typedef enum sampo_option {
     /** Most subflows tracked at once; LRU eviction past it (int, 1M). */
     SAMPO_OPT_MAX_SUBFLOWS = 4,
     /** Memory cap in bytes for the whole context: 0 = none, else at least
-     *  64 KiB (int, default 0). */
+     *  64 KiB (int, default 1 GiB since 0.2: memory stays bounded whatever
+     *  the input unless the caller lifts the cap). */
     SAMPO_OPT_MAX_MEMORY = 5,
     /** Reporting threshold Φ for joining a session (real, 0.99). */
     SAMPO_OPT_MIN_CONFIDENCE = 6,
@@ -272,6 +273,12 @@ typedef enum sampo_option {
      *  sampo_ctx_advance() and sampo_ctx_flush() (int 0/1, default 1).
      *  @since 0.2 */
     SAMPO_OPT_AUTO_RUN = 15,
+    /** Nearest DSN-space neighbours each subflow direction is evaluated
+     *  against in one association run; a space takes part in at most twice
+     *  as many evaluations (int, 1..4096, default 16).  Bounds a run to
+     *  O(n log n) however the spaces crowd; searches cut by the bound are
+     *  counted (SAMPO_CNT_CANDIDATES_BOUNDED).  @since 0.2 */
+    SAMPO_OPT_MAX_CANDIDATES = 16,
 } sampo_option;
 
 /** Value kind of an option. */
@@ -836,7 +843,9 @@ SAMPO_API int sampo_ctx_next_pair(sampo_ctx *ctx, uint64_t *cursor, sampo_pair_i
     X(F, PROXIMITY_DISTRUSTED, 75, "proximity_distrusted",                                         \
       "pair evaluations where absolute proximity was not trusted")                                 \
     X(F, ANCHORS_DISTRUSTED, 76, "anchors_distrusted",                                             \
-      "key anchors not used where IDSNs proved non-uniform")
+      "key anchors not used where IDSNs proved non-uniform")                                       \
+    X(F, CANDIDATES_BOUNDED, 77, "candidates_bounded",                                             \
+      "candidate searches cut at the nearest-neighbour bound (SAMPO_OPT_MAX_CANDIDATES)")
 
 #define SAMPO_CNT_4_(F, name, num, lower, desc) F(name, num, lower, desc)
 #define SAMPO_CNT_3_(F, name, num, lower, desc) F(name, lower, desc)

@@ -198,6 +198,7 @@ SAMPO_API int sampo_ctx_create(sampo_ctx **out, const sampo_allocator *alloc)
     ctx->mem = m;
     ctx->mem.cnt = ctx->cnt;
     sampo__opts_defaults(&ctx->opt);
+    ctx->mem.cap = (size_t)ctx->opt.max_memory; /* bounded by default */
     ctx->evq.mem = &ctx->mem;
     ctx->evq.cnt = ctx->cnt;
     ctx->evq.max = (uint32_t)ctx->opt.max_events;

@@ -16,7 +16,7 @@ static const sampo__opt_def opt_defs[] = {
     OI(SAMPO_OPT_RETENTION_NS, "retention_ns", retention_ns, MS, 86400 * SEC, 2 * SEC),
     OI(SAMPO_OPT_IDLE_TIMEOUT_NS, "idle_timeout_ns", idle_ns, MS, 86400 * SEC, 15 * SEC),
     OI(SAMPO_OPT_MAX_SUBFLOWS, "max_subflows", max_subflows, 1, INT64_C(1) << 30, INT64_C(1) << 20),
-    OI(SAMPO_OPT_MAX_MEMORY, "max_memory", max_memory, 0, INT64_MAX, 0),
+    OI(SAMPO_OPT_MAX_MEMORY, "max_memory", max_memory, 0, INT64_MAX, INT64_C(1) << 30),
     OR(SAMPO_OPT_MIN_CONFIDENCE, "min_confidence", min_confidence, 0.0, 1.0, 0.99),
     OI(SAMPO_OPT_TOKEN_EVIDENCE, "token_evidence", token_evidence, 0, 1, 1),
     OI(SAMPO_OPT_DSN_EVIDENCE, "dsn_evidence", dsn_evidence, 0, 1, 1),
@@ -27,6 +27,7 @@ static const sampo__opt_def opt_defs[] = {
     OR(SAMPO_OPT_GAP_STEEPNESS, "gap_steepness", gap_k, 0.01, 1000.0, 8.0),
     OR(SAMPO_OPT_HYSTERESIS, "hysteresis", hysteresis, 0.0, 1.0, 0.5),
     OI(SAMPO_OPT_AUTO_RUN, "auto_run", auto_run, 0, 1, 1),
+    OI(SAMPO_OPT_MAX_CANDIDATES, "max_candidates", max_candidates, 1, 4096, 16),
 };
 #define N_OPTS ((int)(sizeof(opt_defs) / sizeof(opt_defs[0])))
 

@@ -24,6 +24,7 @@ typedef struct sampo__item {
     uint8_t dirty;       /* changed since the last run */
     uint8_t distrusted;  /* lies where IDSNs proved non-uniform (assoc/trust.c) */
     uint32_t crowd;      /* same-side items its range overlaps at the first level */
+    uint16_t met;        /* candidate evaluations on the current circle (assoc/run.c) */
 } sampo__item;
 
 static inline uint64_t sampo__circ_mask(int bits)

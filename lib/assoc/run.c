@@ -71,8 +71,10 @@ size_t sampo__assoc_need(const sampo__env *env, const sampo__assoc *a, const sam
     size_t fresh = n < RUN_NEW_PAIRS ? n : RUN_NEW_PAIRS;
     return sampo__mem_cost(ni * sizeof(sampo__item)) + 2 * sampo__mem_cost(ni * sizeof(uint32_t)) +
            scratch_need(max_ring(t)) +
-           /* the sweep: two entries per item at most, and the active set */
-           sampo__mem_cost(2 * ni * sizeof(ext)) + sampo__mem_cost(2 * ni * sizeof(uint32_t)) +
+           /* the sweep: two entries per item at most, the open list, the crowd */
+           sampo__mem_cost(2 * ni * sizeof(ext)) + 2 * sampo__mem_cost(2 * ni * sizeof(uint32_t)) +
+           2 * sampo__mem_cost(2 * ni * sizeof(uint64_t)) +
+           sampo__mem_cost((size_t)env->opt->max_candidates * sizeof(uint32_t)) +
            sampo__anchor_need(cs) + sampo__pairs_reserve(&a->pairs, fresh) +
            sampo__trust_reserve(&a->trust) + sampo__cluster_need(n, pairs + fresh) +
            sampo__mem_cost((pairs + fresh) * sizeof(sampo__pair *));
@@ -198,39 +200,114 @@ static size_t sweep_entries(const sampo__item *items, const uint32_t *idx, uint3
     return ne;
 }
 
-/* Keep the active entries that still reach entry i. */
-static size_t active_prune(const ext *ev, size_t i, uint32_t *act, size_t na)
+/* ---- crowd: how many same-side spaces each one overlaps -------------------- */
+
+static int u64_cmp(const void *x, const void *y)
 {
-    size_t keep = 0;
-    for (size_t k = 0; k < na; k++)
-        if (ev[act[k]].e > ev[i].s)
-            act[keep++] = act[k];
-    return keep;
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The true ranges of one side cut into linear pieces (a range that runs
+ * past the top of the circle is two), their starts and ends sorted. */
+static size_t crowd_pieces(const sampo__item *items, const uint32_t *idx, uint32_t n, int bits,
+                           int side, uint64_t *st, uint64_t *en)
+{
+    uint64_t mask = sampo__circ_mask(bits);
+    size_t np = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        const sampo__item *it = &items[idx[k]];
+        if (it->side != side)
+            continue;
+        uint64_t len = it->len ? it->len : 1;
+        if (it->lo + (len - 1) < it->lo || (bits == 32 && it->lo + len > mask + 1)) {
+            st[np] = it->lo;
+            en[np++] = mask; /* the top value is given up: a range ends before it */
+            st[np] = 0;
+            en[np++] = (it->lo + len) & mask;
+        } else {
+            st[np] = it->lo;
+            en[np++] = it->lo + len ? it->lo + len : UINT64_MAX; /* up to 2^64 */
+        }
+    }
+    qsort(st, np, sizeof(*st), u64_cmp);
+    qsort(en, np, sizeof(*en), u64_cmp);
+    return np;
+}
+
+/* Entries of the sorted v[0..n) below x (strict) or at most x. */
+static size_t count_below(const uint64_t *v, size_t n, uint64_t x, bool inclusive)
+{
+    size_t l = 0, h = n;
+    while (l < h) {
+        size_t mid = l + (h - l) / 2;
+        if (v[mid] < x || (inclusive && v[mid] == x))
+            l = mid + 1;
+        else
+            h = mid;
+    }
+    return l;
+}
+
+/* Pieces overlapping [s, e): those starting before e less those ended by s. */
+static size_t overlapping(const uint64_t *st, const uint64_t *en, size_t np, uint64_t s, uint64_t e)
+{
+    return count_below(st, np, e, false) - count_below(en, np, s, true);
 }
 
 /* For each item, how many same-side items of other subflows its range
- * overlaps (the prior of level 2).  Walks the sorted widened ranges; an
- * exact test on the true ranges filters the pairs. */
-static void crowd_count(sampo__item *items, const ext *ev, size_t ne, uint32_t *act, uint64_t mask)
+ * overlaps (the prior of level 2): counted on sorted starts and ends,
+ * O(n log n) however the ranges crowd.  `st` and `en` hold 2n entries. */
+static void crowd_count(sampo__item *items, const uint32_t *idx, uint32_t n, int bits, uint64_t *st,
+                        uint64_t *en)
 {
-    size_t na = 0;
-    for (size_t i = 0; i < ne; i++)
-        items[ev[i].item].crowd = 0;
-    for (size_t i = 0; i < ne; i++) {
-        na = active_prune(ev, i, act, na);
-        sampo__item *y = &items[ev[i].item];
-        for (size_t k = 0; k < na; k++) {
-            sampo__item *x = &items[ev[act[k]].item];
-            if (x->sf == y->sf || x->side != y->side)
+    uint64_t mask = sampo__circ_mask(bits);
+    for (int side = 0; side < 2; side++) {
+        size_t np = crowd_pieces(items, idx, n, bits, side, st, en);
+        for (uint32_t k = 0; k < n; k++) {
+            sampo__item *it = &items[idx[k]];
+            if (it->side != side)
                 continue;
-            uint64_t rel = (y->lo - x->lo) & mask, rel2 = (x->lo - y->lo) & mask;
-            if (rel < x->len || rel2 < y->len) {
-                x->crowd++;
-                y->crowd++;
-            }
+            uint64_t len = it->len ? it->len : 1;
+            size_t c;
+            if (it->lo + (len - 1) < it->lo || (bits == 32 && it->lo + len > mask + 1))
+                c = overlapping(st, en, np, it->lo, mask) +
+                    overlapping(st, en, np, 0, (it->lo + len) & mask) - 2;
+            else
+                c = overlapping(st, en, np, it->lo, it->lo + len ? it->lo + len : UINT64_MAX) - 1;
+            it->crowd = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
         }
-        act[na++] = (uint32_t)i;
     }
+}
+
+/* ---- candidates: the nearest neighbours in DSN space ------------------------ */
+
+/* The entries still open, in the order of their starts: a list walked from
+ * the newest, so each entry meets its nearest predecessors first. */
+typedef struct open_list {
+    uint32_t *prev, *next;
+    uint32_t tail; /* OPEN_NONE when empty */
+} open_list;
+
+#define OPEN_NONE UINT32_MAX
+
+static void open_push(open_list *o, uint32_t i)
+{
+    o->prev[i] = o->tail;
+    o->next[i] = OPEN_NONE;
+    if (o->tail != OPEN_NONE)
+        o->next[o->tail] = i;
+    o->tail = i;
+}
+
+static void open_unlink(open_list *o, uint32_t i)
+{
+    if (o->prev[i] != OPEN_NONE)
+        o->next[o->prev[i]] = o->next[i];
+    if (o->next[i] != OPEN_NONE)
+        o->prev[o->next[i]] = o->prev[i];
+    else
+        o->tail = o->prev[i];
 }
 
 /* Two spaces of distinct connections, by their keys. */
@@ -267,8 +344,6 @@ static void consider(run_ctx *r, sampo__item *x, sampo__item *y, const sampo__as
         return;
     if (x->sf->conn && x->sf->conn == y->sf->conn)
         return; /* token verdicts are final */
-    if (prm->bits == 32 && x->native_bits == 64 && y->native_bits == 64)
-        return; /* they meet on the 2^64 circle */
     if (!x->dirty && !y->dirty &&
         sampo__pair_find(&r->a->pairs, r->env->seed, x->sf->id, y->sf->id))
         return; /* nothing new on either side: the verdict stands */
@@ -283,32 +358,85 @@ static void consider(run_ctx *r, sampo__item *x, sampo__item *y, const sampo__as
     sampo__pair_update(r->env, &r->a->pairs, r->a->run, x->sf, y->sf, &e, r->now);
 }
 
+/* Entry i meets the open entries of its side before it, nearest first: at
+ * most max_candidates of them, and an item takes part in at most twice
+ * that many evaluations per circle.  Entries that closed, or whose item has
+ * had its share, leave the list, so each entry costs O(max_candidates)
+ * amortised whatever the input: a run is O(n log n) (the sort).  The
+ * chosen ones are decided oldest first, the order of a full sweep. */
+static void meet_nearest(run_ctx *r, const ext *ev, uint32_t i, open_list *o,
+                         const sampo__assoc_prm *prm, uint32_t k_max, uint32_t *chosen)
+{
+    sampo__item *y = &r->items[ev[i].item];
+    uint32_t met = 0, seen = 0, share = 2 * k_max;
+    for (uint32_t j = o->tail; j != OPEN_NONE;) {
+        uint32_t older = o->prev[j];
+        sampo__item *x = &r->items[ev[j].item];
+        if (ev[j].e <= ev[i].s || x->met >= share) {
+            open_unlink(o, j); /* closed for every later entry too */
+        } else if (met == k_max || y->met + met >= share || seen == 4 * k_max) {
+            sampo__count(r->env->cnt, SAMPO_CNT_CANDIDATES_BOUNDED);
+            break;
+        } else if (++seen, x == y) {
+            /* the other piece of a range that wraps */
+        } else if (prm->bits == 32 && x->native_bits == 64 && y->native_bits == 64) {
+            /* they meet on the 2^64 circle */
+        } else {
+            chosen[met++] = j;
+            x->met++;
+        }
+        j = older;
+    }
+    y->met += met;
+    while (met)
+        consider(r, &r->items[ev[chosen[--met]].item], y, prm);
+}
+
+/* Every entry of one circle meets the nearest open entries of its side
+ * (spaces sent by different sides are never one session's). */
+static void meet_all(run_ctx *r, const ext *ev, size_t ne, open_list o[2], uint32_t *chosen,
+                     const sampo__assoc_prm *prm)
+{
+    uint32_t k_max = (uint32_t)r->env->opt->max_candidates;
+    o[0].tail = o[1].tail = OPEN_NONE;
+    for (size_t i = 0; i < ne; i++) {
+        open_list *side = &o[r->items[ev[i].item].side];
+        meet_nearest(r, ev, (uint32_t)i, side, prm, k_max, chosen);
+        open_push(side, (uint32_t)i);
+    }
+}
+
 static void circle_candidates(run_ctx *r, const uint32_t *idx, uint32_t n, int bits)
 {
     if (n < 2)
         return;
     sampo__item *items = r->items;
     size_t cap = set_reach(items, idx, n, bits);
-    ext *ev = sampo__mem_alloc(r->env->mem, cap * sizeof(*ev));
-    uint32_t *act = sampo__mem_alloc(r->env->mem, cap * sizeof(*act));
-    if (!ev || !act) {
-        sampo__mem_free(r->env->mem, ev);
-        sampo__mem_free(r->env->mem, act);
+    sampo__mem *m = r->env->mem;
+    ext *ev = sampo__mem_alloc(m, cap * sizeof(*ev));
+    /* The two sides' open lists share the arrays: an entry is in one. */
+    uint32_t *prev = sampo__mem_alloc(m, cap * sizeof(uint32_t));
+    uint32_t *next = sampo__mem_alloc(m, cap * sizeof(uint32_t));
+    uint32_t *chosen = sampo__mem_alloc(m, (size_t)r->env->opt->max_candidates * sizeof(uint32_t));
+    uint64_t *st = sampo__mem_alloc(m, 2 * (size_t)n * sizeof(uint64_t));
+    uint64_t *en = sampo__mem_alloc(m, 2 * (size_t)n * sizeof(uint64_t));
+    if (ev && prev && next && chosen && st && en) {
+        size_t ne = sweep_entries(items, idx, n, bits, ev);
+        crowd_count(items, idx, n, bits, st, en);
+        sampo__assoc_prm prm = {(double)n, r->env->opt->gap_k, bits};
+        for (uint32_t k = 0; k < n; k++)
+            items[idx[k]].met = 0;
+        open_list o[2] = {{prev, next, OPEN_NONE}, {prev, next, OPEN_NONE}};
+        meet_all(r, ev, ne, o, chosen, &prm);
+    } else {
         sampo__count(r->env->cnt, SAMPO_CNT_ASSOC_SKIPPED);
-        return;
     }
-    size_t ne = sweep_entries(items, idx, n, bits, ev);
-    crowd_count(items, ev, ne, act, sampo__circ_mask(bits));
-    sampo__assoc_prm prm = {(double)n, r->env->opt->gap_k, bits};
-    size_t na = 0;
-    for (size_t i = 0; i < ne; i++) {
-        na = active_prune(ev, i, act, na);
-        for (size_t k = 0; k < na; k++)
-            consider(r, &items[ev[act[k]].item], &items[ev[i].item], &prm);
-        act[na++] = (uint32_t)i;
-    }
-    sampo__mem_free(r->env->mem, ev);
-    sampo__mem_free(r->env->mem, act);
+    sampo__mem_free(m, ev);
+    sampo__mem_free(m, prev);
+    sampo__mem_free(m, next);
+    sampo__mem_free(m, chosen);
+    sampo__mem_free(m, st);
+    sampo__mem_free(m, en);
 }
 
 /* ---- trust ----------------------------------------------------------------- */

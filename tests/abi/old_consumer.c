@@ -545,13 +545,15 @@ typedef struct optspec {
     double rdef;
 } optspec;
 
-/* 0.1.0's options, with the names and defaults it documents. */
+/* 0.1.0's options, with the names and defaults it documents; one default
+ * changed on purpose since: max_memory was 0 (no cap) in 0.1.0 and is
+ * 1 GiB from 0.2 (memory bounded by default, docs/security.md). */
 static const optspec OPTS[] = {
     {SAMPO_OPT_WINDOW_NS, "window_ns", SAMPO_OPTTYPE_INT, 500000000, 0},
     {SAMPO_OPT_RETENTION_NS, "retention_ns", SAMPO_OPTTYPE_INT, 2000000000, 0},
     {SAMPO_OPT_IDLE_TIMEOUT_NS, "idle_timeout_ns", SAMPO_OPTTYPE_INT, INT64_C(15000000000), 0},
     {SAMPO_OPT_MAX_SUBFLOWS, "max_subflows", SAMPO_OPTTYPE_INT, 1 << 20, 0},
-    {SAMPO_OPT_MAX_MEMORY, "max_memory", SAMPO_OPTTYPE_INT, 0, 0},
+    {SAMPO_OPT_MAX_MEMORY, "max_memory", SAMPO_OPTTYPE_INT, INT64_C(1) << 30, 0},
     {SAMPO_OPT_MIN_CONFIDENCE, "min_confidence", SAMPO_OPTTYPE_REAL, 0, 0.99},
     {SAMPO_OPT_TOKEN_EVIDENCE, "token_evidence", SAMPO_OPTTYPE_INT, 1, 0},
     {SAMPO_OPT_DSN_EVIDENCE, "dsn_evidence", SAMPO_OPTTYPE_INT, 1, 0},

@@ -85,7 +85,8 @@ class Analyzer:
     ``token``           use MP_CAPABLE keys and MP_JOIN tokens (True)
     ``dsn``             use DSN evidence (True)
     ``idle_timeout``    seconds after which an idle subflow is forgotten (15)
-    ``max_memory``      memory cap in bytes, 0 = none; int or "64M" (0)
+    ``max_memory``      memory cap in bytes, 0 = none; int or "64M" (None:
+                        the library's default, 1 GiB)
     ``seed``            flow hash seed (0x5a4d50)
 
     and, left at the library's defaults unless given: ``retention`` (DSN
@@ -101,7 +102,7 @@ class Analyzer:
     """
 
     def __init__(self, window=0.5, min_confidence=0.99, token=True, dsn=True,
-                 idle_timeout=15.0, max_memory=0, seed=DEFAULT_SEED, *, retention=None,
+                 idle_timeout=15.0, max_memory=None, seed=DEFAULT_SEED, *, retention=None,
                  max_subflows=None, sampling_rate=None, max_segments=None, max_events=None,
                  gap_steepness=None, hysteresis=None):
         self._ctx = None
@@ -114,9 +115,10 @@ class Analyzer:
             ("dsn", _sampo.SAMPO_OPT_DSN_EVIDENCE, 1 if dsn else 0),
             ("idle_timeout", _sampo.SAMPO_OPT_IDLE_TIMEOUT_NS,
              _seconds_ns("idle_timeout", idle_timeout)),
-            ("max_memory", _sampo.SAMPO_OPT_MAX_MEMORY, _size("max_memory", max_memory)),
             ("seed", _sampo.SAMPO_OPT_HASH_SEED, 0 if seed is None else _int("seed", seed)),
         ]
+        if max_memory is not None:
+            opts.append(("max_memory", _sampo.SAMPO_OPT_MAX_MEMORY, _size("max_memory", max_memory)))
         if retention is not None:
             opts.append(("retention", _sampo.SAMPO_OPT_RETENTION_NS,
                          _seconds_ns("retention", retention)))
