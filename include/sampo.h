@@ -845,7 +845,13 @@ SAMPO_API int sampo_ctx_next_pair(sampo_ctx *ctx, uint64_t *cursor, sampo_pair_i
     X(F, ANCHORS_DISTRUSTED, 76, "anchors_distrusted",                                             \
       "key anchors not used where IDSNs proved non-uniform")                                       \
     X(F, CANDIDATES_BOUNDED, 77, "candidates_bounded",                                             \
-      "candidate searches cut at the nearest-neighbour bound (SAMPO_OPT_MAX_CANDIDATES)")
+      "candidate searches cut at the nearest-neighbour bound (SAMPO_OPT_MAX_CANDIDATES)")          \
+    X(F, TOKEN_COLLISIONS, 78, "token_collisions",                                                 \
+      "tokens two connections' different keys hash to (neither is tied by it)")                    \
+    X(F, TOKEN_AMBIGUOUS, 79, "token_ambiguous",                                                   \
+      "MP_JOINs naming a colliding token, left to the DSN evidence")                               \
+    X(F, FORGEABLE_CAPPED, 80, "forgeable_capped",                                                 \
+      "pair evaluations capped at the forgeable ceiling (no shared host, or a crowd)")
 
 #define SAMPO_CNT_4_(F, name, num, lower, desc) F(name, num, lower, desc)
 #define SAMPO_CNT_3_(F, name, num, lower, desc) F(name, lower, desc)

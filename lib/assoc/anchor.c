@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "assoc/pair.h"
 #include "core/counters.h"
 
 /* Slack beyond the highest offset seen in a key-anchored space. */
@@ -112,6 +113,15 @@ static void anchors_close(const sampo__anchor *v, size_t n, uint64_t mask,
             hooks->close(hooks->ctx, &v[k], &v[k + 1]);
 }
 
+/* Does sf share a host with any subflow of connection c? */
+static bool shares_host_with(const sampo__subflow *sf, const sampo__conn *c)
+{
+    for (const sampo__link *l = c->members.head; l; l = l->next)
+        if (sampo__sf_share_host(sf, SAMPO__SF_OF_CONN(l)))
+            return true;
+    return false;
+}
+
 void sampo__anchor_items(sampo__env *env, sampo__conns *cs, uint64_t stamp, sampo__item *items,
                          size_t ni, int bits, const sampo__anchor_hooks *hooks)
 {
@@ -141,11 +151,16 @@ void sampo__anchor_items(sampo__env *env, sampo__conns *cs, uint64_t stamp, samp
             sampo__count(env->cnt, SAMPO_CNT_ANCHORS_DISTRUSTED);
             continue;
         }
+        double tie = phi;
+        if (tie > SAMPO__FORGEABLE_CEILING && !shares_host_with(sf, a->conn)) {
+            tie = SAMPO__FORGEABLE_CEILING; /* pair.h: a forger copies DSNs onto its own flows */
+            sampo__count(env->cnt, SAMPO_CNT_FORGEABLE_CAPPED);
+        }
         if (sf->anchor_conn != a->conn->id) {
             sf->anchor_conn = a->conn->id;
             sampo__count(env->cnt, SAMPO_CNT_KEY_ANCHORED);
         }
-        sf->anchor_phi = phi;
+        sf->anchor_phi = tie;
     }
     sampo__mem_free(env->mem, v);
 }

@@ -138,6 +138,12 @@ static void level2(const sampo__item *a, const sampo__item *b, const sampo__asso
         verdict_from(phi_s, method, out);
 }
 
+bool sampo__pair_forgeable(const sampo__item *a, const sampo__item *b)
+{
+    return a->crowd > SAMPO__SESSION_SPACES_MAX || b->crowd > SAMPO__SESSION_SPACES_MAX ||
+           !sampo__sf_share_host(a->sf, b->sf);
+}
+
 void sampo__pair_decide(const sampo__item *a, const sampo__item *b, const sampo__assoc_prm *prm,
                         bool trust_proximity, sampo__l2_scratch *sc, sampo__eval *out)
 {

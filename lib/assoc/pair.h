@@ -5,6 +5,7 @@
 #ifndef SAMPO_ASSOC_PAIR_H
 #define SAMPO_ASSOC_PAIR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "assoc/item.h"
@@ -22,6 +23,23 @@
  * reporting threshold, so that it can never dominate the error rate. */
 #define SAMPO__ABS_STRONG 1e-6
 
+/* The forgeable ceiling (docs/security.md): the most a "same" verdict
+ * resting on DSN evidence alone may claim when an attacker could have made
+ * that evidence: between two subflows that share no host (an on-path
+ * forger copies a victim's DSS options onto flows of its own), and among
+ * spaces crowded by more subflows than one session holds (a forger
+ * places thousands of spaces together; no uniform-IDSN chance or single
+ * session explains the crowd).  Below 0.9, and below any sensible
+ * reporting threshold: such evidence is reported, never acted on alone. */
+#define SAMPO__FORGEABLE_CEILING 0.75
+/* Same-side spaces one session's space can overlap: its siblings (Linux
+ * allows 8 subflows per connection) with room to spare. */
+#define SAMPO__SESSION_SPACES_MAX 32
+
+/* Could an attacker have made the DSN evidence between these two spaces?
+ * (see SAMPO__FORGEABLE_CEILING) */
+bool sampo__pair_forgeable(const sampo__item *a, const sampo__item *b);
+
 /* What one evaluation of a pair concluded. */
 typedef struct sampo__eval {
     uint8_t verdict; /* sampo_verdict */
@@ -31,6 +49,7 @@ typedef struct sampo__eval {
     uint32_t reinjections; /* duplicated segments found */
     uint32_t overlaps;     /* genuine second-level overlaps */
     uint8_t prox_strong;   /* absolute proximity alone would tie them (64-bit circle) */
+    uint8_t forgeable;     /* capped at SAMPO__FORGEABLE_CEILING */
 } sampo__eval;
 
 typedef struct sampo__assoc_prm {

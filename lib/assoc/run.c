@@ -355,6 +355,12 @@ static void consider(run_ctx *r, sampo__item *x, sampo__item *y, const sampo__as
         sampo__pair_decide(x, y, prm, false, &r->sc, &e);
     if (e.prox_strong && !trust)
         sampo__count(r->env->cnt, SAMPO_CNT_PROXIMITY_DISTRUSTED);
+    if (e.verdict == SAMPO_VERDICT_SAME && e.phi > SAMPO__FORGEABLE_CEILING &&
+        sampo__pair_forgeable(x, y)) {
+        e.phi = SAMPO__FORGEABLE_CEILING;
+        e.forgeable = 1;
+        sampo__count(r->env->cnt, SAMPO_CNT_FORGEABLE_CAPPED);
+    }
     sampo__pair_update(r->env, &r->a->pairs, r->a->run, x->sf, y->sf, &e, r->now);
 }
 

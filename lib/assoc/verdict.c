@@ -57,6 +57,7 @@ static sampo__pair *pair_new(sampo__env *env, sampo__pairs *ps, const uint64_t i
     p->verdict = ev->verdict;
     p->method = ev->method;
     p->phi = ev->phi;
+    p->forgeable = ev->forgeable;
     p->updated_ns = now;
     return p;
 }
@@ -68,6 +69,7 @@ static void set(sampo__pair *p, const sampo__eval *ev, uint64_t now)
     p->verdict = ev->verdict;
     p->method = ev->method;
     p->phi = ev->phi;
+    p->forgeable = ev->forgeable;
 }
 
 /* The same run saw the pair's other DSN space with the same conclusion:
@@ -79,6 +81,9 @@ static void combine_same_run(sampo__pair *p, const sampo__eval *ev, uint64_t now
         p->method = ev->method;
     if (p->method == SAMPO_METHOD_DSN_OVERLAP && phi > SAMPO__LEVEL2_MAX)
         phi = SAMPO__LEVEL2_MAX; /* the cap holds for the pair as a whole */
+    p->forgeable = p->forgeable && ev->forgeable;
+    if (p->forgeable && phi > SAMPO__FORGEABLE_CEILING)
+        phi = SAMPO__FORGEABLE_CEILING; /* so does this one: forgeable twice is forgeable */
     if (phi != p->phi)
         p->updated_ns = now;
     p->phi = phi;

@@ -23,6 +23,7 @@ typedef struct sampo__pair {
     uint32_t born;         /* run that made it (low 32 bits) */
     uint16_t reinjections; /* saturates */
     uint8_t verdict, method;
+    uint8_t forgeable; /* its "same" rests on forgeable evidence only (pair.h) */
 } sampo__pair;
 
 typedef struct sampo__pairs {

@@ -57,11 +57,22 @@ static void conn_merge(sampo_ctx *ctx, sampo__conn *a, sampo__conn *b, uint64_t 
 }
 
 /* The conn a key of sf belongs to, made or merged as needed; NULL when
- * none could be (no memory, or keys that clash). */
-static sampo__conn *conn_for_key(sampo_ctx *ctx, sampo__subflow *sf, uint32_t token,
+ * none could be (no memory, or keys that clash).  A conn found by the
+ * key's token is checked against its own keys first: one that holds
+ * another key with that token is another connection whose token collides
+ * (counted token_collisions); the token then names neither (joins naming
+ * it are not tied by it) and sf's connection is a conn of its own. */
+static sampo__conn *conn_for_key(sampo_ctx *ctx, sampo__subflow *sf, uint64_t key, uint32_t token,
                                  uint8_t version, uint64_t now)
 {
     sampo__conn *tc = sampo__conn_by_token(&ctx->conns, ctx->env.seed, token);
+    if (tc && sampo__conn_token_clash(tc, token, key)) {
+        sampo__tokent *t = sampo__conn_token(&ctx->conns, ctx->env.seed, token);
+        if (!t->ambiguous)
+            sampo__count(ctx->cnt, SAMPO_CNT_TOKEN_COLLISIONS);
+        t->ambiguous = 1;
+        tc = NULL;
+    }
     sampo__conn *c = sf->conn;
     if (tc && c && tc != c) {
         conn_merge(ctx, tc, c, now); /* keep the one that owns the token */
@@ -84,7 +95,7 @@ static void learn_key(sampo_ctx *ctx, sampo__subflow *sf, int role, uint64_t key
     uint64_t idsn;
     if (sampo__key_token(key, version, &token, &idsn) != SAMPO_OK)
         return;
-    sampo__conn *c = conn_for_key(ctx, sf, token, version, now);
+    sampo__conn *c = conn_for_key(ctx, sf, key, token, version, now);
     if (!c)
         return;
     bool was_pending = sampo__conn_keyless(c) && c->had_pending;
@@ -99,7 +110,12 @@ static void learn_key(sampo_ctx *ctx, sampo__subflow *sf, int role, uint64_t key
 
 static void on_join_syn(sampo_ctx *ctx, sampo__subflow *sf, uint32_t token, uint64_t now)
 {
-    sampo__conn *c = sampo__conn_by_token(&ctx->conns, ctx->env.seed, token);
+    sampo__tokent *t = sampo__conn_token(&ctx->conns, ctx->env.seed, token);
+    if (t && t->ambiguous) { /* two connections' token: the DSN evidence decides */
+        sampo__count(ctx->cnt, SAMPO_CNT_TOKEN_AMBIGUOUS);
+        return;
+    }
+    sampo__conn *c = t ? t->conn : NULL;
     if (c) {
         if (!sampo__conn_keyless(c))
             sampo__count(ctx->cnt, SAMPO_CNT_TOKEN_JOINS);

@@ -4,11 +4,25 @@
 #include "core/counters.h"
 #include "core/hash.h"
 
-sampo__conn *sampo__conn_by_token(sampo__conns *cs, uint64_t seed, uint32_t token)
+sampo__tokent *sampo__conn_token(sampo__conns *cs, uint64_t seed, uint32_t token)
 {
     sampo__tokent *t = NULL;
     HASH_FIND_BYHASHVALUE(hh, cs->tokens, &token, sizeof(token), sampo__hash_u32(seed, token), t);
+    return t;
+}
+
+sampo__conn *sampo__conn_by_token(sampo__conns *cs, uint64_t seed, uint32_t token)
+{
+    sampo__tokent *t = sampo__conn_token(cs, seed, token);
     return t ? t->conn : NULL;
+}
+
+bool sampo__conn_token_clash(const sampo__conn *c, uint32_t token, uint64_t key)
+{
+    for (int r = 0; r < 2; r++)
+        if (c->has_key[r] && c->rtoken[r] == token && c->key[r] != key)
+            return true;
+    return false;
 }
 
 sampo__conn *sampo__conn_by_id(sampo__conns *cs, uint64_t seed, uint64_t id)
@@ -113,6 +127,9 @@ int sampo__conn_set_key(sampo__env *env, sampo__conns *cs, sampo__conn *c, int r
     if (c->version == SAMPO__UNKNOWN_VERSION)
         c->version = version;
     sampo__count(env->cnt, SAMPO_CNT_KEYS_LEARNED);
+    sampo__conn *holder = sampo__conn_by_token(cs, env->seed, token);
+    if (holder && holder != c)
+        return SAMPO__KEY_LEARNED; /* a colliding token: it stays the holder's, ambiguous */
     if (!sampo__conn_add_token(env, cs, c, token))
         sampo__count(env->cnt, SAMPO_CNT_KEY_CONFLICT);
     return SAMPO__KEY_LEARNED;

@@ -23,6 +23,7 @@ typedef struct sampo__tokent {
     UT_hash_handle hh;
     uint32_t token;
     uint8_t in_table;
+    uint8_t ambiguous; /* keys of two connections hash to it: it names neither */
     struct sampo__conn *conn;
 } sampo__tokent;
 
@@ -48,6 +49,12 @@ typedef struct sampo__conns {
 } sampo__conns;
 
 sampo__conn *sampo__conn_by_token(sampo__conns *cs, uint64_t seed, uint32_t token);
+/* The index entry of `token`, NULL when no connection holds it. */
+sampo__tokent *sampo__conn_token(sampo__conns *cs, uint64_t seed, uint32_t token);
+/* Does c hold a key other than `key` whose token is `token`?  Then `key`
+ * belongs to another connection whose token collides with c's (32 bits:
+ * about 2^16 SHA-256 evaluations find such a pair). */
+bool sampo__conn_token_clash(const sampo__conn *c, uint32_t token, uint64_t key);
 sampo__conn *sampo__conn_by_id(sampo__conns *cs, uint64_t seed, uint64_t id);
 /* A new, empty connection; NULL when memory was refused. */
 sampo__conn *sampo__conn_new(sampo__env *env, sampo__conns *cs, uint8_t version);
@@ -72,7 +79,8 @@ static inline sampo__subflow *sampo__conn_first(const sampo__conn *c)
 }
 
 enum { SAMPO__KEY_LEARNED, SAMPO__KEY_KNOWN, SAMPO__KEY_CONFLICT };
-/* Record key `key` (token, IDSN) for role `role` of c. */
+/* Record key `key` (token, IDSN) for role `role` of c.  The token is
+ * indexed for c unless another connection holds it already. */
 int sampo__conn_set_key(sampo__env *env, sampo__conns *cs, sampo__conn *c, int role, uint64_t key,
                         uint32_t token, uint64_t idsn, uint8_t version);
 

@@ -5,7 +5,9 @@
 #ifndef SAMPO_STATE_SUBFLOW_H
 #define SAMPO_STATE_SUBFLOW_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/flow.h"
 #include "core/list.h"
@@ -95,6 +97,18 @@ static inline int sampo__sf_client(const sampo__subflow *sf)
 static inline int sampo__sf_side(const sampo__subflow *sf, int dir)
 {
     return dir == sampo__sf_client(sf) ? 0 : 1;
+}
+
+/* Do two subflows have an endpoint address in common? */
+static inline bool sampo__sf_share_host(const sampo__subflow *a, const sampo__subflow *b)
+{
+    if (a->key.family != b->key.family)
+        return false;
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            if (!memcmp(a->key.addr[i], b->key.addr[j], 16))
+                return true;
+    return false;
 }
 
 static inline void sampo__sf_to_flow(const sampo__subflow *sf, sampo_flow *out)

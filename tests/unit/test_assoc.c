@@ -144,9 +144,26 @@ Test(scenario, striped_64bit_subflows_join_by_proximity)
     cr_expect_eq(session_of(ctx, &f[2], NULL), s0);
     cr_expect_geq(i.confidence, 0.999999);
     cr_expect_eq(i.method, SAMPO_METHOD_DSN_PROXIMITY);
+    /* g's two subflows share no host: proximity between them is evidence
+     * a forger could have made (pair.h), capped below any join. */
     uint64_t s1 = session_of(ctx, &g[0], NULL);
     cr_expect_neq(s1, s0);
-    cr_expect_eq(session_of(ctx, &g[1], NULL), s1);
+    cr_expect_neq(session_of(ctx, &g[1], NULL), s1);
+    cr_expect_gt(sampo_ctx_counter(ctx, SAMPO_CNT_FORGEABLE_CAPPED), 0);
+    uint64_t pc = 0;
+    sampo_pair_info gp = SAMPO_PAIR_INFO_INIT;
+    bool seen = false;
+    while (sampo_ctx_next_pair(ctx, &pc, &gp) == 1) {
+        sampo_flow a = tp_public(&g[0]), b = tp_public(&g[1]);
+        bool ga = !memcmp(&gp.flow[0], &a, sizeof(a)) || !memcmp(&gp.flow[1], &a, sizeof(a));
+        bool gb = !memcmp(&gp.flow[0], &b, sizeof(b)) || !memcmp(&gp.flow[1], &b, sizeof(b));
+        if (ga && gb) {
+            seen = true;
+            cr_expect_eq(gp.verdict, SAMPO_VERDICT_SAME);
+            cr_expect_leq(gp.confidence, 0.75);
+        }
+    }
+    cr_expect(seen, "the pair of g's subflows has a verdict");
     cr_expect_gt(sampo_ctx_counter(ctx, SAMPO_CNT_PAIRS_SAME), 0);
     /* Far-apart sessions never even become candidates. */
     uint64_t cur = 0;
@@ -260,7 +277,7 @@ Test(scenario, key_anchored_dsn)
     sampo_ctx *ctx = ctx_new(1);
     const uint64_t key_c = UINT64_C(0x1fdb5df328bc3def); /* IDSN 14413541604287230029 */
     tflow f0 = tflow4(0x0a000001, 40000, 0x0a000101, 80), r0 = tflow_rev(f0);
-    tflow f9 = tflow4(0x0a000077, 47000, 0x0a000102, 80);
+    tflow f9 = tflow4(0x0a000077, 47000, 0x0a000101, 80); /* another client, same server */
     uint8_t o[40];
     tpkt p = tp_build(&f0, TH_SYN, 1, 0, o, opt_mpc(o, 1, 4, 0, 0, 0), 0);
     tp_feed(ctx, &p, 1000);
@@ -383,9 +400,9 @@ Test(verdicts, hysteresis_and_revision_events)
     tflow f[2];
     two_flows(ctx, f, 2);
     sampo__subflow *a = sf_of(ctx, &f[0]), *b = sf_of(ctx, &f[1]);
-    sampo__eval same = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.90, 0, 0, 0};
-    sampo__eval dist = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.92, 0, 1, 0};
-    sampo__eval undec = {SAMPO_VERDICT_UNDECIDED, 0, 3, 0, 0, 0, 0};
+    sampo__eval same = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.90, 0, 0, 0, 0};
+    sampo__eval dist = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.92, 0, 1, 0, 0};
+    sampo__eval undec = {SAMPO_VERDICT_UNDECIDED, 0, 3, 0, 0, 0, 0, 0};
     while (sampo_ctx_next_event(ctx, &(sampo_event){.size = sizeof(sampo_event)}) > 0)
         ;
     ctx->assoc.run = 100;
@@ -422,7 +439,7 @@ Test(verdicts, hysteresis_and_revision_events)
     cr_expect_eq(revised, 1);
     /* Two spaces agreeing in one run: independent evidence combines. */
     ctx->assoc.run = 200;
-    sampo__eval s1 = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9, 0, 0, 0};
+    sampo__eval s1 = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9, 0, 0, 0, 0};
     pair_update(ctx, a, b, &s1, 5);
     pair_update(ctx, a, b, &s1, 5);
     sampo__pairs_snapshot(&ctx->env, &ctx->assoc.pairs, &ctx->flows);
@@ -438,9 +455,9 @@ Test(verdicts, strong_distinct_vetoes_a_merge)
     tflow f[3];
     two_flows(ctx, f, 3);
     sampo__subflow *a = sf_of(ctx, &f[0]), *b = sf_of(ctx, &f[1]), *c = sf_of(ctx, &f[2]);
-    sampo__eval ab = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9995, 0, 0, 0};
-    sampo__eval bc = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.995, 0, 0, 0};
-    sampo__eval ac = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0};
+    sampo__eval ab = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9995, 0, 0, 0, 0};
+    sampo__eval bc = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.995, 0, 0, 0, 0};
+    sampo__eval ac = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0, 0};
     ctx->assoc.run = 7;
     pair_update(ctx, a, b, &ab, 10);
     pair_update(ctx, b, c, &bc, 10);
@@ -471,7 +488,7 @@ Test(verdicts, below_threshold_stays_apart_and_revision_splits)
     tflow f[2];
     two_flows(ctx, f, 2);
     sampo__subflow *a = sf_of(ctx, &f[0]), *b = sf_of(ctx, &f[1]);
-    sampo__eval weak = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.98, 0, 0, 0};
+    sampo__eval weak = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.98, 0, 0, 0, 0};
     ctx->assoc.run = 1;
     pair_update(ctx, a, b, &weak, 1);
     cluster_run(ctx, 1);
@@ -483,7 +500,7 @@ Test(verdicts, below_threshold_stays_apart_and_revision_splits)
     cr_expect_eq(session_of(ctx, &f[1], NULL), s);
     /* A revision to distinct splits them again, under new session ids for
      * the part that leaves. */
-    sampo__eval dist = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0};
+    sampo__eval dist = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0, 0};
     ctx->assoc.run = 3;
     pair_update(ctx, a, b, &dist, 3);
     cluster_run(ctx, 3);
@@ -577,7 +594,7 @@ Test(lifecycle, a_split_refused_memory_mid_run_evicts_nothing)
     tflow f[3];
     two_flows(ctx, f, 3);
     sampo__subflow *a = sf_of(ctx, &f[0]), *b = sf_of(ctx, &f[1]), *c = sf_of(ctx, &f[2]);
-    sampo__eval same = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9995, 0, 0, 0};
+    sampo__eval same = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9995, 0, 0, 0, 0};
     ctx->assoc.run = 1;
     pair_update(ctx, a, b, &same, 1);
     pair_update(ctx, b, c, &same, 1);
@@ -585,7 +602,7 @@ Test(lifecycle, a_split_refused_memory_mid_run_evicts_nothing)
     uint64_t s = session_of(ctx, &f[0], NULL);
     cr_assert_eq(session_of(ctx, &f[2], NULL), s);
     /* A revision isolates c: a new session is needed, and refused. */
-    sampo__eval dist = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0};
+    sampo__eval dist = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0, 0};
     ctx->assoc.run = 3;
     pair_update(ctx, b, c, &dist, 3);
     uint64_t evicted = sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_EVICTED);

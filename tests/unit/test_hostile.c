@@ -116,3 +116,142 @@ Test(hostile, crowd_under_a_cap_stays_under_it_and_keeps_every_record)
     cr_assert_gt(o.evicted, 0);
     cr_assert_eq(o.ended, o.created, "every subflow has its end-of-life record");
 }
+
+/* ---- forgeries: no false association at or above 0.9 -------------------- */
+
+/* Subflows tied to a session at >= 0.9 by anything but being its first:
+ * in a suite where no two flows belong together, every one is false. */
+static unsigned false_ties(sampo_ctx *ctx, double *max_conf)
+{
+    unsigned n = 0;
+    uint64_t cur = 0;
+    sampo_subflow_info f = SAMPO_SUBFLOW_INFO_INIT;
+    *max_conf = 0;
+    while (sampo_ctx_next_subflow(ctx, 0, &cur, &f) == 1) {
+        if (f.method == SAMPO_METHOD_NONE)
+            continue;
+        if (f.confidence > *max_conf)
+            *max_conf = f.confidence;
+        n += f.confidence >= 0.9;
+    }
+    return n;
+}
+
+static sampo_ctx *new_ctx(void)
+{
+    sampo_ctx *ctx;
+    cr_assert_eq(sampo_ctx_create(&ctx, NULL), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_set_option(ctx, SAMPO_OPT_HASH_SEED, 5), SAMPO_OK);
+    return ctx;
+}
+
+Test(hostile, crowd_of_unrelated_clients_is_not_one_session)
+{
+    sampo_ctx *ctx = new_ctx();
+    for (uint32_t i = 0; i < 2000; i++)
+        for (unsigned j = 0; j < HOSTILE_CROWD_PKTS; j++) {
+            tpkt p = hostile_crowd_pkt(i, j, BASE);
+            tp_feed(ctx, &p, UINT64_C(1000000000) + (uint64_t)i * 10000 + j);
+        }
+    cr_assert_eq(sampo_ctx_flush(ctx), SAMPO_OK);
+    double mx;
+    unsigned n = false_ties(ctx, &mx);
+    cr_log_info("crowd: %u false ties, highest confidence %.9f", n, mx);
+    cr_expect_eq(n, 0, "%u of 2000 unrelated clients tied at >= 0.9 (highest %.9f)", n, mx);
+    sampo_ctx_destroy(ctx);
+}
+
+Test(hostile, extreme_dsns_do_not_tie_unrelated_flows)
+{
+    sampo_ctx *ctx = new_ctx();
+    for (uint32_t i = 0; i < 400; i++)
+        for (unsigned j = 0; j < HOSTILE_EXTREME_PKTS; j++) {
+            tpkt p = hostile_extreme_pkt(i, j);
+            tp_feed(ctx, &p, UINT64_C(1000000000) + (uint64_t)i * 10000 + j);
+        }
+    cr_assert_eq(sampo_ctx_flush(ctx), SAMPO_OK);
+    double mx;
+    unsigned n = false_ties(ctx, &mx);
+    cr_log_info("extreme: %u false ties, highest confidence %.9f", n, mx);
+    cr_expect_eq(n, 0, "%u of 400 unrelated extreme-DSN flows tied at >= 0.9 (highest %.9f)", n,
+                 mx);
+    sampo_ctx_destroy(ctx);
+}
+
+Test(hostile, copied_dss_on_a_third_party_flow_does_not_join)
+{
+    sampo_ctx *ctx = new_ctx();
+    for (unsigned k = 0; k < HOSTILE_COPY_PKTS; k++) {
+        uint64_t ts;
+        tpkt p = hostile_copy_pkt(k, &ts);
+        cr_assert_eq(tp_feed(ctx, &p, ts), SAMPO_OK);
+    }
+    cr_assert_eq(sampo_ctx_flush(ctx), SAMPO_OK);
+    sampo_subflow_info v0 = SAMPO_SUBFLOW_INFO_INIT, v1 = SAMPO_SUBFLOW_INFO_INIT,
+                       fx = SAMPO_SUBFLOW_INFO_INIT;
+    tflow f0 = hostile_copy_flow(0), f1 = hostile_copy_flow(1), f2 = hostile_copy_flow(2);
+    sampo_flow p0 = tp_public(&f0), p1 = tp_public(&f1), p2 = tp_public(&f2);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &p0, &v0), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &p1, &v1), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &p2, &fx), SAMPO_OK);
+    /* The victim is one token-verified session... */
+    cr_assert_eq(v0.session_id, v1.session_id);
+    cr_assert_eq(v1.method, SAMPO_METHOD_TOKEN);
+    /* ...which the forger does not join at 0.9 or more. */
+    cr_log_info("copy: forger in session %llu (victim's %llu), method %s, confidence %.9f",
+                (unsigned long long)fx.session_id, (unsigned long long)v0.session_id,
+                sampo_method_name(fx.method), fx.confidence);
+    cr_expect(fx.session_id != v0.session_id || fx.confidence < 0.9,
+              "the forger joined the victim's session by %s at %.9f", sampo_method_name(fx.method),
+              fx.confidence);
+    sampo_ctx_destroy(ctx);
+}
+
+Test(hostile, colliding_tokens_do_not_merge_connections)
+{
+    uint32_t tries = 1u << 18;
+    uint64_t *scratch = malloc(2 * (size_t)tries * sizeof(uint64_t));
+    uint64_t k1 = 0, k2 = 0;
+    cr_assert(hostile_token_collision(UINT64_C(0x5eed000000000000), tries, scratch, &k1, &k2),
+              "no token collision among %u keys", tries);
+    free(scratch);
+    uint32_t t1, t2;
+    uint64_t i1, i2;
+    sampo_key_token(k1, 1, &t1, &i1);
+    sampo_key_token(k2, 1, &t2, &i2);
+    cr_assert(k1 != k2 && t1 == t2);
+    sampo_ctx *ctx = new_ctx();
+    /* Connection 0 with listener key k1, whole; then of connection 1 (k2)
+     * what sampling left: its SYN/ACK and its join. */
+    for (int c = 0; c < 2; c++)
+        for (unsigned k = c ? 1 : 0; k < 4; k += c ? 2 : 1) {
+            tpkt p = hostile_token_pkt(c, UINT64_C(0xc11e0000) + (uint64_t)c, c ? k2 : k1, k);
+            cr_assert_eq(tp_feed(ctx, &p, UINT64_C(1000000000) + (uint64_t)c * 1000000 + k),
+                         SAMPO_OK);
+        }
+    cr_assert_eq(sampo_ctx_flush(ctx), SAMPO_OK);
+    sampo_subflow_info a = SAMPO_SUBFLOW_INFO_INIT, b = SAMPO_SUBFLOW_INFO_INIT;
+    tflow fa = tflow4((UINT32_C(10) << 24) | (77u << 16) | 1, 41000,
+                      (UINT32_C(10) << 24) | (88u << 16) | 1, 443);
+    tflow fb = tflow4((UINT32_C(10) << 24) | (77u << 16) | (1u << 8) | 1, 41000,
+                      (UINT32_C(10) << 24) | (88u << 16) | (1u << 8) | 1, 443);
+    sampo_flow pa = tp_public(&fa), pb = tp_public(&fb);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &pa, &a), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &pb, &b), SAMPO_OK);
+    /* Connection 1's join names the colliding token: tied by nothing. */
+    sampo_subflow_info j = SAMPO_SUBFLOW_INFO_INIT;
+    tflow fj = tflow4((UINT32_C(10) << 24) | (77u << 16) | (1u << 8) | 2, 41001,
+                      (UINT32_C(10) << 24) | (88u << 16) | (1u << 8) | 1, 443);
+    sampo_flow pj = tp_public(&fj);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &pj, &j), SAMPO_OK);
+    cr_log_info("tokens: %08x collide for keys %016llx %016llx; sessions %llu %llu, join %llu (%s)",
+                t1, (unsigned long long)k1, (unsigned long long)k2,
+                (unsigned long long)a.session_id, (unsigned long long)b.session_id,
+                (unsigned long long)j.session_id, sampo_method_name(j.method));
+    cr_expect_neq(a.session_id, b.session_id,
+                  "two connections whose keys differ merged on a colliding token");
+    cr_expect_neq(j.method, SAMPO_METHOD_TOKEN, "a join tied by an ambiguous token");
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TOKEN_COLLISIONS), 1);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TOKEN_AMBIGUOUS), 1);
+    sampo_ctx_destroy(ctx);
+}
