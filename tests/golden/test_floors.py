@@ -6,7 +6,7 @@ floor nor touches the floors.
 
     SAMPO_CLI=build/bin/sampo-cli /usr/bin/python3 tests/golden/test_floors.py -v
 
-CTest runs it as golden.floors_selftest.  Standard library only.
+CTest runs it as golden.floors_selftest (through tests/common/run-unittest.py). Standard library only.
 """
 
 import glob
