@@ -4,6 +4,14 @@
 # when not root).  Usage: scripts/install-deps.sh [--lab]
 #   --lab   also the tools of the MPTCP lab and benchmarks (tshark, tcpdump,
 #           nftables, ethtool, mptcpize, clang for fuzzing)
+#
+# PKGS is all that the tests of scripts/run-tests.sh need. Without some of
+# it a test would be skipped, which CI's guard (scripts/check-ctest-run.py)
+# fails: swig and python3-dev (no python.* tests registered at all),
+# python3-pandas (python.TestFrames, python.TestNotebook), jupyter-nbconvert,
+# python3-ipykernel, python3-matplotlib (python.TestNotebook), python3
+# (golden.sflow.mptcp-v0, and the golden truth checks, which fail without
+# it); abi.abidiff fails without abigail-tools.
 set -eu
 PKGS="build-essential cmake pkg-config clang-format libssl-dev uthash-dev libpcap-dev libtrace3-dev libcriterion-dev abigail-tools
 swig python3-dev python3-numpy python3-pandas python3-matplotlib jupyter-nbconvert python3-ipykernel"

@@ -8,6 +8,11 @@
 Environment: SAMPO_CLI (sampo-cli, for the parity tests; skipped without
 it), SAMPO_DATA_DIR (default: the repository's data/), SAMPO_NOTEBOOK
 (default: examples/notebooks/sampling.ipynb).
+
+CTest runs each class through tests/common/run-unittest.py, which exits with
+77 when a test was skipped (sampo-cli, pandas, jupyter-nbconvert, ipykernel or
+matplotlib missing): CTest reports it as skipped, and scripts/run-tests.sh
+(CI) fails on it.  scripts/install-deps.sh installs everything they need.
 """
 
 import gc

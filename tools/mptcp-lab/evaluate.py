@@ -86,14 +86,13 @@ def sample_indices(pcap, spec):
 # per-capture facts
 # --------------------------------------------------------------------------------------------
 
-class Capture:
-    """A capture read once: records, decoded flow keys, truth, first packet of each subflow."""
+class Truth:
+    """A truth file alone (NAME.truth.json, format in docs/lab.md): the universe of true subflows
+    and the session of each.  Enough to score an output already produced (score_output)."""
 
-    def __init__(self, path, truth_path=None):
-        self.path = path
-        base = path[:-5] if path.endswith(".pcap") else path
-        self.truth = json.load(open(truth_path or base + ".truth.json"))
-        self.pcap = mptcplib.Pcap(path)
+    def __init__(self, truth_path):
+        with open(truth_path) as f:
+            self.truth = json.load(f)
         self.session_of = {}                      # flow key -> true session id
         self.name_of = {}                         # flow key -> truth's flow string
         for s in self.truth["sessions"]:
@@ -102,6 +101,18 @@ class Capture:
                 self.session_of[k] = s["id"]
                 self.name_of[k] = f
         self.universe = sorted(self.session_of, key=lambda k: self.name_of[k])
+        self.true_pairs = sum(1 for a, b in itertools.combinations(self.universe, 2)
+                              if self.session_of[a] == self.session_of[b])
+
+
+class Capture(Truth):
+    """A capture read once: records, decoded flow keys, truth, first packet of each subflow."""
+
+    def __init__(self, path, truth_path=None):
+        self.path = path
+        base = path[:-5] if path.endswith(".pcap") else path
+        Truth.__init__(self, truth_path or base + ".truth.json")
+        self.pcap = mptcplib.Pcap(path)
         self.keys = []                            # per record: flow key or None
         self.dss = []                             # per record: carries a DSS mapping
         self.first_ns = {}
@@ -121,8 +132,6 @@ class Capture:
             self.dss.append(has)
             if k in self.session_of and k not in self.first_ns:
                 self.first_ns[k] = self.pcap.ts_ns(r)
-        self.true_pairs = sum(1 for a, b in itertools.combinations(self.universe, 2)
-                              if self.session_of[a] == self.session_of[b])
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,7 +143,7 @@ def ratio(a, b):
 
 
 def confusion(cap, same_pred, eligible):
-    """same_pred(a, b) -> bool over the universe; eligible: set of flow keys."""
+    """same_pred(a, b) -> bool over the universe of cap (a Truth); eligible: set of flow keys."""
     c = collections.Counter()
     for a, b in itertools.combinations(cap.universe, 2):
         truly = cap.session_of[a] == cap.session_of[b]
@@ -172,9 +181,18 @@ def run_sampo(cap, cli, spec, no_token, extra=()):
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError("%s failed (%d): %s" % (" ".join(cmd), r.returncode, r.stderr.strip()[-400:]))
-    out = {"command": cmd, "pairs_available": pairs, "sessions": {}, "subflows": {}, "events": [],
-           "pairs": [], "counters": {}}
-    for line in r.stdout.splitlines():
+    out = parse_output(r.stdout)
+    out["command"] = cmd
+    out["pairs_available"] = pairs
+    return out
+
+
+def parse_output(text):
+    """sampo-cli's JSON lines (--format json, with or without --events and --pairs) -> sessions
+    (flow key -> session id), subflows (flow key -> its record, associated or not), events,
+    pairs, counters.  Lines of other types (a golden's "exit" line) are ignored."""
+    out = {"sessions": {}, "subflows": {}, "events": [], "pairs": [], "counters": {}}
+    for line in text.splitlines():
         if not line.startswith("{"):
             continue
         o = json.loads(line, parse_float=decimal.Decimal)     # exact timestamps
@@ -303,6 +321,20 @@ def calibration(cap, pairs):
     return {"bands": bands, **dict(extra)}
 
 
+def score_output(truth, out):
+    """The pair scoring of one sampo-cli output (parse_output) against truth (a Truth or Capture):
+    a pair of true subflows is predicted same when both are in one reported session; eligible
+    subflows have dss_packets[0] + dss_packets[1] >= 2 in the output.  Every scorer of this
+    project (evaluate, evaluate-all, tests/golden/check-truth.py) goes through here."""
+    eligible = set(k for k in truth.universe
+                   if sum((out["subflows"].get(k) or {}).get("dss_packets") or [0, 0]) >= 2)
+    sess = out["sessions"]
+    r = confusion(truth, lambda a, b: a in sess and sess.get(a) == sess.get(b), eligible)
+    r["reported_subflows"] = len(out["subflows"])
+    r["reported_not_in_truth"] = sum(1 for k in out["subflows"] if k not in truth.session_of)
+    return r
+
+
 def evaluate(cap, spec, no_token, cli, wireshark=True, tshark="tshark", ws_cache=None, extra=()):
     """One run: CAPTURE under SPEC, DSN evidence only (no_token) or all.  ws_cache (a dict)
     keeps Wireshark's result per spec, which does not depend on the evidence setting."""
@@ -324,13 +356,9 @@ def evaluate(cap, spec, no_token, cli, wireshark=True, tshark="tshark", ws_cache
     s = run_sampo(cap, cli, spec, no_token, extra)
     cli_sampled = s["counters"].get("packets_sampled")
     res["sampler_check"] = {"python": len(idx), "sampo_cli": cli_sampled, "match": cli_sampled == len(idx)}
-    eligible = set(k for k in cap.universe
-                   if sum((s["subflows"].get(k) or {}).get("dss_packets") or [0, 0]) >= 2)
     sess = s["sessions"]
-    res["sampo"] = confusion(cap, lambda a, b: a in sess and sess.get(a) == sess.get(b), eligible)
+    res["sampo"] = score_output(cap, s)
     res["sampo"]["command"] = " ".join(os.path.basename(x) if i == 0 else x for i, x in enumerate(s["command"]))
-    res["sampo"]["reported_subflows"] = len(s["subflows"])
-    res["sampo"]["reported_not_in_truth"] = sum(1 for k in s["subflows"] if k not in cap.session_of)
     res["sampo"]["time_to_correct"] = time_to_correct(cap, s["events"], sess)
     res["sampo"]["calibration"] = calibration(cap, s["pairs"]) if s["pairs_available"] else None
     res["sampo"]["pair_lines"] = len(s["pairs"])
