@@ -50,6 +50,7 @@ typedef struct sampo__eval {
     uint32_t overlaps;     /* genuine second-level overlaps */
     uint8_t prox_strong;   /* absolute proximity alone would tie them (64-bit circle) */
     uint8_t forgeable;     /* capped at SAMPO__FORGEABLE_CEILING */
+    double raw;            /* with forgeable: phi before the cap, the evidence's weight */
 } sampo__eval;
 
 typedef struct sampo__assoc_prm {

@@ -357,6 +357,7 @@ static void consider(run_ctx *r, sampo__item *x, sampo__item *y, const sampo__as
         sampo__count(r->env->cnt, SAMPO_CNT_PROXIMITY_DISTRUSTED);
     if (e.verdict == SAMPO_VERDICT_SAME && e.phi > SAMPO__FORGEABLE_CEILING &&
         sampo__pair_forgeable(x, y)) {
+        e.raw = e.phi;
         e.phi = SAMPO__FORGEABLE_CEILING;
         e.forgeable = 1;
         sampo__count(r->env->cnt, SAMPO_CNT_FORGEABLE_CAPPED);

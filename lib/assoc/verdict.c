@@ -36,6 +36,11 @@ void sampo__pair_event(sampo__env *env, int type, const sampo__subflow *a, const
     sampo__ev_commit(env->evq, ev, NULL);
 }
 
+/* The weight of an evaluation's evidence: what decides between verdicts.
+ * A capped "same" keeps its weight against a "distinct", it only may not
+ * claim more than the ceiling. */
+static double weight(const sampo__eval *ev) { return ev->forgeable ? ev->raw : ev->phi; }
+
 static sampo__pair *pair_new(sampo__env *env, sampo__pairs *ps, const uint64_t id[2], unsigned hv,
                              const sampo__eval *ev, uint64_t now)
 {
@@ -57,6 +62,7 @@ static sampo__pair *pair_new(sampo__env *env, sampo__pairs *ps, const uint64_t i
     p->verdict = ev->verdict;
     p->method = ev->method;
     p->phi = ev->phi;
+    p->raw = weight(ev);
     p->forgeable = ev->forgeable;
     p->updated_ns = now;
     return p;
@@ -69,6 +75,7 @@ static void set(sampo__pair *p, const sampo__eval *ev, uint64_t now)
     p->verdict = ev->verdict;
     p->method = ev->method;
     p->phi = ev->phi;
+    p->raw = weight(ev);
     p->forgeable = ev->forgeable;
 }
 
@@ -77,23 +84,27 @@ static void set(sampo__pair *p, const sampo__eval *ev, uint64_t now)
 static void combine_same_run(sampo__pair *p, const sampo__eval *ev, uint64_t now)
 {
     double phi = 1.0 - (1.0 - p->phi) * (1.0 - ev->phi);
+    double raw = 1.0 - (1.0 - p->raw) * (1.0 - weight(ev));
     if (ev->phi > p->phi)
         p->method = ev->method;
     if (p->method == SAMPO_METHOD_DSN_OVERLAP && phi > SAMPO__LEVEL2_MAX)
         phi = SAMPO__LEVEL2_MAX; /* the cap holds for the pair as a whole */
+    if (p->method == SAMPO_METHOD_DSN_OVERLAP && raw > SAMPO__LEVEL2_MAX)
+        raw = SAMPO__LEVEL2_MAX;
     p->forgeable = p->forgeable && ev->forgeable;
     if (p->forgeable && phi > SAMPO__FORGEABLE_CEILING)
         phi = SAMPO__FORGEABLE_CEILING; /* so does this one: forgeable twice is forgeable */
     if (phi != p->phi)
         p->updated_ns = now;
     p->phi = phi;
+    p->raw = p->forgeable ? raw : phi;
 }
 
 /* A later run contradicts the verdict: revised only past the hysteresis. */
 static void revise(sampo__env *env, sampo__pair *p, const sampo__subflow *a,
                    const sampo__subflow *b, const sampo__eval *ev, uint64_t now)
 {
-    if (ev->phi < p->phi + env->opt->hysteresis * (1.0 - p->phi))
+    if (weight(ev) < p->raw + env->opt->hysteresis * (1.0 - p->raw))
         return;
     int old = p->verdict;
     set(p, ev, now);
@@ -129,7 +140,7 @@ void sampo__pair_update(sampo__env *env, sampo__pairs *ps, uint64_t run, sampo__
         combine_same_run(p, ev, now);
     } else if (p->run == r32 && p->verdict != SAMPO_VERDICT_UNDECIDED) {
         /* The two spaces disagree in one run: the stronger one stands. */
-        if (ev->phi > p->phi) {
+        if (weight(ev) > p->raw) {
             set(p, ev, now);
             p->updated_ns = now;
         }

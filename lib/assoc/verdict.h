@@ -18,6 +18,7 @@ typedef struct sampo__pair {
     UT_hash_handle hh;
     uint64_t id[2]; /* subflow ids, id[0] < id[1] */
     double phi;
+    double raw; /* the weight of its evidence: phi, or what a forgeable cap hid (pair.h) */
     uint64_t updated_ns;
     uint32_t run;          /* last run that evaluated it (low 32 bits) */
     uint32_t born;         /* run that made it (low 32 bits) */

@@ -172,7 +172,7 @@ class TestRunGolden(unittest.TestCase):
         """Sampled 1 in 1000 instead of every packet: recall 0.633 < 1.0 (and the golden differs)."""
         rc, out = self.run_golden(self.golden, ["--sample", "count:1000"])
         self.assertEqual(rc, 1, out)
-        self.assertRegex(out, r"pair recall 0\.633333 < floor 1\.000000")
+        self.assertRegex(out, r"pair recall 0\.[0-9]+ < floor 1\.000000")
         self.assertIn("fails the truth check", out)
 
     def test_update_refuses_a_worse_golden(self):
