@@ -4,8 +4,6 @@
  * fed at 10 us of packet time per flow, then flushed.
  *
  *   bench_hostile [--flows N,N,...] [--max-memory BYTES] [--tsv FILE]
- *   bench_hostile --pcap FILE N      write N crowd flows as a capture (libpcap),
- *                                    e.g. for sampo-cli
  *
  * Default options (the 1 GiB default memory cap of libsampo >= 0.2.0, token
  * evidence on); fixed hash seed.  Per size: wall time of the whole (feed +
@@ -15,6 +13,8 @@
  * own host, so every subflow tied to a session it did not open is false
  * (counted from the end-of-life records, so evicted subflows count too;
  * with libsampo 0.1.0, from the sessions left at the end).
+ *
+ * The same traffic as a capture, for sampo-cli: tests/hostile/hostile-pcap.
  *
  * Prints a Markdown section (bench/run.sh puts it into docs/benchmarks.md).
  * Builds against libsampo 0.1.0 too, as the reference of the same run.
@@ -27,8 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <pcap/pcap.h>
 
 #include "hostile.h"
 #include "sampo.h"
@@ -156,33 +154,8 @@ static void num(char *buf, size_t len, uint64_t v)
         snprintf(buf, len, "%" PRIu64, v);
 }
 
-static int write_pcap(const char *path, uint32_t n)
-{
-    pcap_t *pd = pcap_open_dead(DLT_EN10MB, 65535);
-    pcap_dumper_t *d = pd ? pcap_dump_open(pd, path) : NULL;
-    if (!d) {
-        fprintf(stderr, "bench_hostile: %s: %s\n", path, pd ? pcap_geterr(pd) : "pcap_open_dead");
-        return 1;
-    }
-    for (uint32_t i = 0; i < n; i++)
-        for (unsigned k = 0; k < HOSTILE_CROWD_PKTS; k++) {
-            tpkt p = hostile_crowd_pkt(i, k, BASE);
-            uint64_t ts = UINT64_C(1000000000) + (uint64_t)i * FLOW_GAP_NS + k;
-            struct pcap_pkthdr h = {
-                {(time_t)(ts / 1000000000), (suseconds_t)(ts % 1000000000 / 1000)},
-                p.len,
-                p.wirelen};
-            pcap_dump((u_char *)d, &h, p.buf);
-        }
-    pcap_dump_close(d);
-    pcap_close(pd);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
-    if (argc == 4 && !strcmp(argv[1], "--pcap"))
-        return write_pcap(argv[2], (uint32_t)strtoul(argv[3], NULL, 10));
     const char *sizes = "10000,100000,1000000", *tsv = NULL;
     int64_t cap = -1;
     for (int i = 1; i < argc; i++) {

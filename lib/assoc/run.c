@@ -530,6 +530,11 @@ static void evaluate(run_ctx *r, sampo__table *t)
         withdraw_proximity(r, t);
 }
 
+void sampo__assoc_gc(sampo__env *env, sampo__assoc *a, sampo__table *t)
+{
+    sampo__pairs_gc(env, &a->pairs, t);
+}
+
 void sampo__assoc_run(sampo__env *env, sampo__assoc *a, sampo__table *t, sampo__conns *cs,
                       uint64_t now, sampo__plan *plan)
 {

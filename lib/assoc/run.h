@@ -37,6 +37,9 @@ typedef struct sampo__assoc {
 /* Bytes a run over the current state may allocate. */
 size_t sampo__assoc_need(const sampo__env *env, const sampo__assoc *a, const sampo__table *t,
                          const sampo__conns *cs);
+/* Let go of what the association layer holds for subflows no longer in
+ * the table (pair verdicts): the engine calls it while it makes room. */
+void sampo__assoc_gc(sampo__env *env, sampo__assoc *a, sampo__table *t);
 /* One run at `now`; fills `plan` (empty when there is nothing to change). */
 void sampo__assoc_run(sampo__env *env, sampo__assoc *a, sampo__table *t, sampo__conns *cs,
                       uint64_t now, sampo__plan *plan);

@@ -1,6 +1,7 @@
 /* clock.c - packet time and runs (see clock.h). */
 #include "engine/clock.h"
 
+#include "assoc/run.h"
 #include "core/counters.h"
 #include "engine/apply.h"
 #include "engine/lifecycle.h"
@@ -15,6 +16,25 @@ void sampo__clock_start(sampo_ctx *ctx, uint64_t t)
     ctx->evq.max = (uint32_t)ctx->opt.max_events; /* options are frozen from now on */
 }
 
+/* Room for a run.  What a run needs grows with the pair verdicts kept,
+ * and a subflow's verdicts are only let go by the association layer's
+ * collection: end 1, 2, 4, ... least recently used subflows, collecting
+ * after each round, until the need fits.  Ends at most about twice the
+ * subflows that had to go, in O(log n) collections. */
+static void room_for_run(sampo_ctx *ctx)
+{
+    size_t need = sampo__assoc_need(&ctx->env, &ctx->assoc, &ctx->flows, &ctx->conns);
+    if (sampo__mem_fits(&ctx->mem, need))
+        return;
+    sampo__count(ctx->cnt, SAMPO_CNT_MEM_CAP_HITS);
+    for (size_t batch = 1; !sampo__mem_fits(&ctx->mem, need); batch *= 2) {
+        if (!sampo__lc_evict(ctx, batch))
+            break;
+        sampo__assoc_gc(&ctx->env, &ctx->assoc, &ctx->flows);
+        need = sampo__assoc_need(&ctx->env, &ctx->assoc, &ctx->flows, &ctx->conns);
+    }
+}
+
 void sampo__clock_run(sampo_ctx *ctx, uint64_t t, bool expire)
 {
     sampo__count(ctx->cnt, SAMPO_CNT_ASSOC_RUNS);
@@ -27,9 +47,10 @@ void sampo__clock_run(sampo_ctx *ctx, uint64_t t, bool expire)
     if (!ctx->opt.dsn_evidence)
         return;
     /* Room first, then a run that nothing interrupts. */
-    if (ctx->mem.cap)
-        sampo__lc_make_room(
-            ctx, sampo__assoc_need(&ctx->env, &ctx->assoc, &ctx->flows, &ctx->conns), NULL);
+    if (ctx->mem.cap) {
+        sampo__assoc_gc(&ctx->env, &ctx->assoc, &ctx->flows); /* expiry let some go */
+        room_for_run(ctx);
+    }
     sampo__plan plan;
     sampo__assoc_run(&ctx->env, &ctx->assoc, &ctx->flows, &ctx->conns, t, &plan);
     sampo__apply_plan(ctx, &plan, t);

@@ -11,11 +11,45 @@
 
 static void end_subflow(sampo_ctx *ctx, sampo__subflow *sf, int reason, uint64_t now);
 
+/* State that carries no progress: one packet, or neither a handshake nor
+ * any advance at the data level (what a flood costs nothing to send). */
+static bool no_progress(const sampo__subflow *sf)
+{
+    uint64_t pkts = sf->dir[0].pkts + sf->dir[1].pkts;
+    if (pkts <= 1)
+        return true;
+    if (sf->initiator >= 0 || sf->conn)
+        return false;
+    for (int d = 0; d < 2; d++)
+        if (sf->dir[d].dsn_hi - sf->dir[d].dsn_lo > 1 || sf->dir[d].ack_hi - sf->dir[d].ack_lo > 1)
+            return false;
+    return true;
+}
+
+/* Entries looked at from the LRU head for one without progress. */
+#define EVICT_SCAN 64
+
+/* The next subflow to evict: among the EVICT_SCAN least recently used,
+ * the oldest without progress, else the oldest. */
+static sampo__subflow *victim(sampo_ctx *ctx, const sampo__subflow *keep)
+{
+    sampo__subflow *first = NULL;
+    int k = 0;
+    for (sampo__subflow *sf = sampo__table_oldest(&ctx->flows); sf && k < EVICT_SCAN;
+         sf = sampo__table_newer(sf), k++) {
+        if (sf == keep)
+            continue;
+        if (no_progress(sf))
+            return sf;
+        if (!first)
+            first = sf;
+    }
+    return first;
+}
+
 static bool evict_one(sampo_ctx *ctx, const sampo__subflow *keep)
 {
-    sampo__subflow *sf = sampo__table_oldest(&ctx->flows);
-    if (sf && sf == keep)
-        sf = sampo__table_newer(sf);
+    sampo__subflow *sf = victim(ctx, keep);
     if (!sf)
         return false;
     sampo__count(ctx->cnt, SAMPO_CNT_SUBFLOWS_EVICTED);
@@ -31,6 +65,14 @@ void sampo__lc_make_room(sampo_ctx *ctx, size_t need, const sampo__subflow *keep
     while (!sampo__mem_fits(&ctx->mem, need))
         if (!evict_one(ctx, keep))
             break;
+}
+
+size_t sampo__lc_evict(sampo_ctx *ctx, size_t n)
+{
+    size_t k = 0;
+    while (k < n && evict_one(ctx, NULL))
+        k++;
+    return k;
 }
 
 size_t sampo__lc_packet_need(const sampo_ctx *ctx, const sampo__subflow *sf)

@@ -27,6 +27,10 @@
 /* End least recently used subflows (not `keep`) until `need` more bytes
  * fit under the cap. */
 void sampo__lc_make_room(sampo_ctx *ctx, size_t need, const sampo__subflow *keep);
+/* End up to n least recently used subflows (room for a run, whose need
+ * shrinks as the association layer lets go of what they held); returns how
+ * many were ended. */
+size_t sampo__lc_evict(sampo_ctx *ctx, size_t n);
 /* What processing one packet may allocate (sf NULL: one that creates a subflow). */
 size_t sampo__lc_packet_need(const sampo_ctx *ctx, const sampo__subflow *sf);
 /* A new subflow for key k (hash hv) at `now`, within SAMPO_OPT_MAX_SUBFLOWS;

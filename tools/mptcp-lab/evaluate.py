@@ -190,8 +190,11 @@ def run_sampo(cap, cli, spec, no_token, extra=()):
 def parse_output(text):
     """sampo-cli's JSON lines (--format json, with or without --events and --pairs) -> sessions
     (flow key -> session id), subflows (flow key -> its record, associated or not), events,
-    pairs, counters.  Lines of other types (a golden's "exit" line) are ignored."""
+    pairs, counters.  With --events, a subflow that ended before the final report (evicted,
+    expired) counts with the session its end-of-life record names.  Lines of other types (a
+    golden's "exit" line) are ignored."""
     out = {"sessions": {}, "subflows": {}, "events": [], "pairs": [], "counters": {}}
+    ended_session, ended = {}, {}
     for line in text.splitlines():
         if not line.startswith("{"):
             continue
@@ -207,10 +210,21 @@ def parse_output(text):
                 out["subflows"][mptcplib.flow_key(sf["flow"])] = sf
         elif ty == "event":
             out["events"].append(o)
+            if o.get("event") == "subflow-end" and "flow" in o:
+                # A subflow's end-of-life record (--events): its session as it
+                # ended, for a subflow that ended (evicted, expired) before the
+                # final report.
+                k = mptcplib.flow_key(o["flow"])
+                ended_session.setdefault(k, o.get("session"))
+                ended.setdefault(k, o)
         elif ty == "pair":
             out["pairs"].append(o)
         elif ty == "counters":
             out["counters"] = o
+    for k, sid in ended_session.items():
+        if k not in out["subflows"] and sid:
+            out["sessions"][k] = sid
+            out["subflows"][k] = ended[k]
     return out
 
 
