@@ -13,6 +13,10 @@
  *   0x04  sampo_ctx_feed_ex() with per-packet results, checked;
  *   0x08  packets in batches of up to 8 (sampo_ctx_feed_batch_ex());
  *   0x10  sampo_ctx_flush_ex(SAMPO_FLUSH_END) at the end: every record.
+ * A record whose length has bit 15 set is a crowd: its packet (at most 1023
+ * bytes, bits 0-9) is fed 2 + 32 * (bits 10-14) times, up to 994, the
+ * source address incremented in each copy, so that a few bytes of input
+ * make up to thousands of flows (the candidate bound, the cap, eviction).
  * With allocation failures enabled, every Nth allocation fails, also
  * combined with the memory cap; the library must neither crash nor leak,
  * and never exceed the cap.  Whenever no event was dropped, there is one
@@ -85,6 +89,39 @@ static void on_event(const sampo_event *ev, void *user)
     }
 }
 
+/* Offset of the network header for a link type, -1 if unknown. */
+static int net_off(int lt)
+{
+    switch (lt) {
+    case SAMPO_LINKTYPE_ETHERNET:
+        return 14;
+    case SAMPO_LINKTYPE_LINUX_SLL:
+        return 16;
+    case SAMPO_LINKTYPE_LINUX_SLL2:
+        return 20;
+    case SAMPO_LINKTYPE_RAW:
+    case SAMPO_LINKTYPE_IPV4:
+    case SAMPO_LINKTYPE_IPV6:
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* Copy i of a crowd: the packet with its source address plus i (the low
+ * 16 bits of an IPv4 or IPv6 source), where there is one. */
+static void crowd_copy(uint8_t *pkt, size_t len, int lt, unsigned i)
+{
+    int o = net_off(lt);
+    if (o < 0 || (size_t)o + 40 > len)
+        return;
+    size_t at = (pkt[o] >> 4) == 4 ? (size_t)o + 14 : (pkt[o] >> 4) == 6 ? (size_t)o + 22 : 0;
+    if (!at)
+        return;
+    pkt[at] = (uint8_t)(pkt[at] + (i >> 8));
+    pkt[at + 1] = (uint8_t)(pkt[at + 1] + i);
+}
+
 /* What a per-packet result may say. */
 static void check_result(const sampo_result *r, int rc)
 {
@@ -141,17 +178,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *bufs[8];
     sampo_result res[8];
     int nb = 0;
-    while (off + 3 <= size) {
-        size_t len = (size_t)data[off] << 8 | data[off + 1];
-        ts += (uint64_t)data[off + 2] * 10000000; /* up to 2.55 s a step */
-        off += 3;
-        if (len > size - off)
-            len = size - off;
+    unsigned copies = 0, copy = 0;
+    size_t rec_off = 0, rec_len = 0;
+    while (copies || off + 3 <= size) {
+        size_t len;
+        if (copies) { /* the next copy of a crowd record */
+            len = rec_len;
+            off = rec_off;
+        } else {
+            len = (size_t)data[off] << 8 | data[off + 1];
+            ts += (uint64_t)data[off + 2] * 10000000; /* up to 2.55 s a step */
+            off += 3;
+            if (len & 0x8000) {
+                copies = 2 + ((len >> 10) & 0x1f) * 32;
+                copy = 0;
+                len &= 0x3ff;
+            }
+            if (len > size - off)
+                len = size - off;
+            rec_off = off;
+            rec_len = len;
+        }
         /* Copy so that a read past caplen is a heap overflow ASan sees. */
         uint8_t *pkt = malloc(len ? len : 1);
         if (!pkt)
             break;
         memcpy(pkt, data + off, len);
+        if (copies) {
+            crowd_copy(pkt, len, lt, copy++);
+            if (--copies)
+                ts += 1000; /* 1 us apart */
+        }
         sampo_packet p = SAMPO_PACKET_INIT;
         p.data = pkt;
         p.caplen = (uint32_t)len;
