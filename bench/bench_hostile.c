@@ -44,7 +44,7 @@ static uint64_t now_ns(void)
 /* Counters by name: the reference library may not have them all. */
 static uint64_t counter(const sampo_ctx *ctx, const char *name)
 {
-    for (int c = 1; c < sampo_counter_count(); c++) {
+    for (int c = 1; c < 1024; c++) { /* 0.1.0 has no sampo_counter_count() */
         const char *n = sampo_counter_name(c);
         if (n && !strcmp(n, name))
             return sampo_ctx_counter(ctx, c);
@@ -93,7 +93,9 @@ static result one(uint32_t n, int64_t cap)
     sampo_ctx_set_event_callback(ctx, on_event, &r.f);
 #endif
     uint64_t t0 = now_ns(), in_runs = 0;
+#if SAMPO_VERSION_NUMBER >= 200
     uint64_t window = 500000000, next_run = window;
+#endif
     for (uint32_t i = 0; i < n; i++) {
         uint64_t ts = UINT64_C(1000000000) + (uint64_t)i * FLOW_GAP_NS;
 #if SAMPO_VERSION_NUMBER >= 200
@@ -126,7 +128,7 @@ static result one(uint32_t n, int64_t cap)
 #if SAMPO_VERSION_NUMBER < 200
     uint64_t cur = 0;
     sampo_session_info si = {.size = sizeof(si)};
-    while (sampo_ctx_next_session(ctx, &cur, &si) == SAMPO_OK)
+    while (sampo_ctx_next_session(ctx, &cur, &si) == 1)
         if (si.n_subflows > 1) {
             r.f.joined += si.n_subflows - 1;
             if (si.confidence > r.f.max_conf)

@@ -89,7 +89,7 @@ cmake --build "$B" -j2 >/dev/null
 # ---- the base ----------------------------------------------------------------------------------
 base_src=$B/base-src
 base_commit='' base_short='' base_subject='' base_version=''
-have_base_assoc='' have_base_lat='' base_own_assoc=''
+have_base_assoc='' have_base_lat='' have_base_hostile='' base_own_assoc=''
 made_worktree=
 cleanup() {
     if [ -n "$made_worktree" ]; then
@@ -128,6 +128,7 @@ if [ -n "$base_ref" ]; then
         -DCMAKE_PREFIX_PATH="$B/base-prefix" -DSAMPO_BENCH_PKTGEN_DIR="$pktgen" >"$B/base-bench.log" 2>&1; then
         cmake --build "$B/base-bench" -j2 --target bench_latency >>"$B/base-bench.log" 2>&1 && have_base_lat=1
         cmake --build "$B/base-bench" -j2 --target bench_assoc >>"$B/base-bench.log" 2>&1 && have_base_assoc=1
+        cmake --build "$B/base-bench" -j2 --target bench_hostile >>"$B/base-bench.log" 2>&1 && have_base_hostile=1
     fi
     [ -n "$have_base_lat" ] || say "this tree's bench_latency does not build against $base_short (build-bench/base-bench.log)"
     [ -n "$have_base_assoc" ] || say "this tree's bench_assoc does not build against $base_short (build-bench/base-bench.log)"
@@ -225,6 +226,38 @@ lat_section() {
             if ("lat.a.all.100000.max" in vals && med("lat.a.all.100000.max") > m) m = med("lat.a.all.100000.max")
             if (m) printf "On the path (mode a), the packet that closes a window waits for the run: max at 100k subflows %.1f ms (median of the rounds).\n\n", m / 1e6
         }'
+}
+
+# ---- crafted input (docs/security.md) ----------------------------------------------------------
+# bench_hostile once per version: this tree up to 1M crowd flows, the base where its quadratic
+# runs still end (4000 flows: 16 M pairs).
+if [ -n "$quick" ]; then hostile_new=1000,2000,4000,10000 hostile_base=1000,2000
+else hostile_new=1000,2000,4000,10000,100000,1000000 hostile_base=1000,2000,4000; fi
+say "bench_hostile, this tree ($hostile_new flows)"
+"$B/bin/bench_hostile" --flows $hostile_new >"$cmp/new/hostile.md"
+if [ -n "$have_base_hostile" ]; then
+    say "bench_hostile, base $base_short ($hostile_base flows)"
+    "$B/base-bench/bin/bench_hostile" --flows $hostile_base >"$cmp/base/hostile.md"
+fi
+hostile_section() {
+    echo "## Crafted input: the DATA_ACK crowd"
+    echo
+    echo "\`bench/bench_hostile.c\`: N flows, each from its own host, whose 64-bit DSN spaces all overlap"
+    echo "(\`tests/common/hostile.h\`; four packets per flow, one flow every 10 us), default options, then"
+    echo "flushed. *False ties*: subflows tied to a session they did not open (every one is false here),"
+    echo "from the end-of-life records. The attack and the rules that answer it: docs/security.md. One run each."
+    echo
+    echo "This tree:"
+    echo
+    cat "$cmp/new/hostile.md"
+    if [ -f "$cmp/base/hostile.md" ]; then
+        echo
+        echo "Base $base_short, same run (larger sizes do not end in reasonable time or memory: the pairs"
+        echo "grow as n (n - 1)):"
+        echo
+        cat "$cmp/base/hostile.md"
+    fi
+    echo
 }
 
 # ---- instructions ------------------------------------------------------------------------------
@@ -390,6 +423,7 @@ base_label="base $base_short"
             echo
         fi
     fi
+    hostile_section
     echo "## sampo-cli against tshark (MPTCP association of a whole capture)"
     echo
     echo "tshark's reference command: \`tshark -r FILE -o mptcp.analyze_mptcp:TRUE -T fields -e tcp.stream -e mptcp.stream\`;"
