@@ -251,8 +251,11 @@ typedef enum sampo_option {
     SAMPO_OPT_TOKEN_EVIDENCE = 7,
     /** Use DSN evidence (key-anchored, DATA_ACK, overlap) (int 0/1, 1). */
     SAMPO_OPT_DSN_EVIDENCE = 8,
-    /** Seed of the flow hash; 0 = random from getrandom(2) (int).  Output
-     *  never depends on it; fix it to make hash layouts reproducible. */
+    /** Seed of the tables' keyed hash (SipHash-1-3, 128-bit key) (int):
+     *  0 = a random key from getrandom(2), the default; another value
+     *  derives the whole key from it, so that hash layouts repeat (and an
+     *  attacker who knows the seed can aim collisions: keep it for tests).
+     *  Output never depends on it. */
     SAMPO_OPT_HASH_SEED = 9,
     /** Default sampling rate, 1 in N, for packets that declare none (int,
      *  1).  Scales the traffic estimates (est_packets, est_bytes) only. */

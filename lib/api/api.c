@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "api/options.h"
 #include "core/hash.h"
@@ -114,7 +116,7 @@ SAMPO_API int sampo_ctx_set_option(sampo_ctx *ctx, sampo_option opt, int64_t v)
     if (opt == SAMPO_OPT_MAX_MEMORY)
         ctx->mem.cap = (size_t)v;
     if (opt == SAMPO_OPT_HASH_SEED && v)
-        ctx->env.seed = (uint64_t)v;
+        ctx->env.hkey = sampo__hkey_from_seed((uint64_t)v);
     return sampo__succeed(ctx, SAMPO_OK);
 }
 
@@ -167,6 +169,33 @@ SAMPO_API int sampo_ctx_set_source_rate(sampo_ctx *ctx, uint32_t source_id, uint
 
 /* ---- life cycle ------------------------------------------------------------ */
 
+/* 128 random bits for the tables' hash key.  getrandom(2) fails only before
+ * the kernel's pool is ready early in boot (GRND_NONBLOCK: never block a
+ * caller for it) or where a filter denies the call; then what varies from
+ * one context to the next (clocks, the pid, the context's and the stack's
+ * addresses under ASLR) goes through SipHash: weaker, never predictable
+ * from the library alone. */
+static sampo__hkey random_key(const void *ctx)
+{
+    sampo__hkey k;
+    if (getrandom(&k, sizeof(k), GRND_NONBLOCK) == (ssize_t)sizeof(k))
+        return k;
+    struct {
+        struct timespec real, mono;
+        uintptr_t ctx, stack;
+        uint64_t pid;
+    } e;
+    memset(&e, 0, sizeof(e));
+    clock_gettime(CLOCK_REALTIME, &e.real);
+    clock_gettime(CLOCK_MONOTONIC, &e.mono);
+    e.ctx = (uintptr_t)ctx;
+    e.stack = (uintptr_t)&e;
+    e.pid = (uint64_t)getpid();
+    k.k0 = sampo__hash(sampo__hkey_from_seed(1), &e, sizeof(e));
+    k.k1 = sampo__hash(sampo__hkey_from_seed(2), &e, sizeof(e));
+    return k;
+}
+
 static void *libc_malloc(void *opaque, size_t size)
 {
     (void)opaque;
@@ -202,17 +231,15 @@ SAMPO_API int sampo_ctx_create(sampo_ctx **out, const sampo_allocator *alloc)
     ctx->evq.mem = &ctx->mem;
     ctx->evq.cnt = ctx->cnt;
     ctx->evq.max = (uint32_t)ctx->opt.max_events;
-    ctx->env = (sampo__env){&ctx->mem, ctx->cnt, &ctx->evq, &ctx->opt, 0, 0};
+    ctx->env = (sampo__env){&ctx->mem, ctx->cnt, &ctx->evq, &ctx->opt, {0, 0}, 0};
     if (!sampo__ev_reserve(&ctx->evq)) {
         sampo__ev_free(&ctx->evq);
         sampo__mem_free(&m, ctx);
         return SAMPO_E_NOMEM;
     }
-    /* A random seed unless the caller fixes one (SAMPO_OPT_HASH_SEED):
+    /* A random key unless the caller fixes a seed (SAMPO_OPT_HASH_SEED):
      * output never depends on it, only the hash layout does. */
-    if (getrandom(&ctx->env.seed, sizeof(ctx->env.seed), GRND_NONBLOCK) !=
-        (ssize_t)sizeof(ctx->env.seed))
-        ctx->env.seed = sampo__mix64((uint64_t)(uintptr_t)ctx ^ UINT64_C(0x5a4d50));
+    ctx->env.hkey = random_key(ctx);
     *out = ctx;
     return SAMPO_OK;
 }

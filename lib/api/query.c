@@ -42,7 +42,7 @@ SAMPO_API int sampo_ctx_lookup(sampo_ctx *ctx, const sampo_flow *flow, sampo_sub
     int dir;
     sampo__fkey_from_flow(flow, &key, &dir);
     sampo__subflow *sf = sampo__table_find(&ctx->flows, &key,
-                                           sampo__fkey_hash(ctx->env.seed, &key));
+                                           sampo__fkey_hash(ctx->env.hkey, &key));
     if (!sf)
         return sampo__fail(ctx, SAMPO_E_NOTFOUND, "no such subflow");
     subflow_out(sf, out);
@@ -55,7 +55,7 @@ SAMPO_API int sampo_ctx_subflow(sampo_ctx *ctx, uint64_t id, sampo_subflow_info 
         return SAMPO_E_INVAL;
     if (!out || out->size < SAMPO__V01_SUBFLOW_INFO)
         return sampo__fail(ctx, SAMPO_E_INVAL, "NULL info or size too small");
-    sampo__subflow *sf = sampo__table_by_id(&ctx->flows, ctx->env.seed, id);
+    sampo__subflow *sf = sampo__table_by_id(&ctx->flows, ctx->env.hkey, id);
     if (!sf)
         return sampo__fail(ctx, SAMPO_E_NOTFOUND, "no subflow %llu", (unsigned long long)id);
     subflow_out(sf, out);
@@ -68,7 +68,7 @@ SAMPO_API int sampo_ctx_session(sampo_ctx *ctx, uint64_t id, sampo_session_info 
         return SAMPO_E_INVAL;
     if (!out || out->size < SAMPO__V01_SESSION_INFO)
         return sampo__fail(ctx, SAMPO_E_INVAL, "NULL info or size too small");
-    sampo__session *s = sampo__session_by_id(&ctx->sessions, ctx->env.seed, id);
+    sampo__session *s = sampo__session_by_id(&ctx->sessions, ctx->env.hkey, id);
     if (!s)
         return sampo__fail(ctx, SAMPO_E_NOTFOUND, "no session %llu", (unsigned long long)id);
     session_out(s, out);
@@ -84,7 +84,7 @@ SAMPO_API int sampo_ctx_next_session(sampo_ctx *ctx, uint64_t *cursor, sampo_ses
     sampo__session *s;
     if (*cursor == 0) {
         s = SAMPO__SESS_OF(ctx->sessions.all.head);
-    } else if ((s = sampo__session_by_id(&ctx->sessions, ctx->env.seed, *cursor))) {
+    } else if ((s = sampo__session_by_id(&ctx->sessions, ctx->env.hkey, *cursor))) {
         s = SAMPO__SESS_OF(s->link.next);
     } else { /* the cursor's session went away: first one after it */
         for (s = SAMPO__SESS_OF(ctx->sessions.all.head); s && s->id <= *cursor;
@@ -103,7 +103,7 @@ static sampo__subflow *member_after(sampo_ctx *ctx, sampo__session *s, uint64_t 
 {
     if (cursor == 0)
         return sampo__session_first(s);
-    sampo__subflow *at = sampo__table_by_id(&ctx->flows, ctx->env.seed, cursor);
+    sampo__subflow *at = sampo__table_by_id(&ctx->flows, ctx->env.hkey, cursor);
     if (at && at->sess == s)
         return SAMPO__SF_OF_SESS(at->sess_link.next);
     sampo__subflow *sf = sampo__session_first(s);
@@ -117,7 +117,7 @@ static sampo__subflow *member_after(sampo_ctx *ctx, sampo__session *s, uint64_t 
 static sampo__subflow *subflow_after(sampo_ctx *ctx, uint64_t cursor)
 {
     for (uint64_t id = cursor + 1; id <= ctx->flows.next_id && id <= cursor + 64; id++) {
-        sampo__subflow *sf = sampo__table_by_id(&ctx->flows, ctx->env.seed, id);
+        sampo__subflow *sf = sampo__table_by_id(&ctx->flows, ctx->env.hkey, id);
         if (sf)
             return sf;
     }
@@ -137,7 +137,7 @@ SAMPO_API int sampo_ctx_next_subflow(sampo_ctx *ctx, uint64_t session_id, uint64
         return sampo__fail(ctx, SAMPO_E_INVAL, "NULL cursor or info, or size too small");
     sampo__subflow *sf;
     if (session_id) {
-        sampo__session *s = sampo__session_by_id(&ctx->sessions, ctx->env.seed, session_id);
+        sampo__session *s = sampo__session_by_id(&ctx->sessions, ctx->env.hkey, session_id);
         if (!s)
             return sampo__fail(ctx, SAMPO_E_NOTFOUND, "no session %llu",
                                (unsigned long long)session_id);
@@ -167,7 +167,7 @@ SAMPO_API int sampo_ctx_next_pair(sampo_ctx *ctx, uint64_t *cursor, sampo_pair_i
     i.size = sizeof(i);
     for (int e = 0; e < 2; e++) {
         i.subflow_id[e] = p->id[e];
-        sampo__subflow *sf = sampo__table_by_id(&ctx->flows, ctx->env.seed, p->id[e]);
+        sampo__subflow *sf = sampo__table_by_id(&ctx->flows, ctx->env.hkey, p->id[e]);
         if (sf)
             sampo__sf_to_flow(sf, &i.flow[e]);
     }

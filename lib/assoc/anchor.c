@@ -71,8 +71,9 @@ static size_t anchors_collect(sampo__conns *cs, uint64_t run, uint64_t mask, sam
 /* Span of each anchor: the highest offset seen in the space by the
  * connection's own subflows (token members, and those anchored in earlier
  * runs), plus slack; returns the sum of the spans. */
-static double anchors_span(sampo__conns *cs, uint64_t seed, uint64_t run, const sampo__item *items,
-                           size_t ni, int bits, sampo__anchor *v, size_t n)
+static double anchors_span(sampo__conns *cs, sampo__hkey hkey, uint64_t run,
+                           const sampo__item *items, size_t ni, int bits, sampo__anchor *v,
+                           size_t n)
 {
     uint64_t mask = sampo__circ_mask(bits);
     uint64_t near = bits == 64 ? (UINT64_C(1) << 48) : (UINT64_C(1) << 30);
@@ -80,7 +81,7 @@ static double anchors_span(sampo__conns *cs, uint64_t seed, uint64_t run, const 
         const sampo__item *it = &items[i];
         const sampo__subflow *sf = it->sf;
         sampo__conn *c = sf->conn          ? sf->conn
-                         : sf->anchor_conn ? sampo__conn_by_id(cs, seed, sf->anchor_conn)
+                         : sf->anchor_conn ? sampo__conn_by_id(cs, hkey, sf->anchor_conn)
                                            : NULL;
         if (!c || c->anchor_run != run)
             continue;
@@ -138,7 +139,7 @@ void sampo__anchor_items(sampo__env *env, sampo__conns *cs, uint64_t stamp, samp
     size_t n = anchors_collect(cs, run, mask, v);
     if (hooks && hooks->close)
         anchors_close(v, n, mask, hooks);
-    double phi = 1.0 - anchors_span(cs, env->seed, run, items, ni, bits, v, n) / ldexp(1.0, bits);
+    double phi = 1.0 - anchors_span(cs, env->hkey, run, items, ni, bits, v, n) / ldexp(1.0, bits);
     for (size_t i = 0; i < ni && n; i++) {
         sampo__item *it = &items[i];
         sampo__subflow *sf = it->sf;

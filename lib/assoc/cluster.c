@@ -201,8 +201,8 @@ static void collect_edges(sampo__env *env, cl *c, sampo__table *t, sampo__conns 
     for (sampo__pair *p = ps->by_ids; p; p = p->hh.next) {
         if (p->phi < thr || p->verdict == SAMPO_VERDICT_UNDECIDED)
             continue;
-        sampo__subflow *a = sampo__table_by_id(t, env->seed, p->id[0]);
-        sampo__subflow *b = sampo__table_by_id(t, env->seed, p->id[1]);
+        sampo__subflow *a = sampo__table_by_id(t, env->hkey, p->id[0]);
+        sampo__subflow *b = sampo__table_by_id(t, env->hkey, p->id[1]);
         if (!a || !b)
             continue;
         if (p->verdict == SAMPO_VERDICT_DISTINCT)
@@ -215,7 +215,7 @@ static void collect_edges(sampo__env *env, cl *c, sampo__table *t, sampo__conns 
         sampo__subflow *sf = c->node[i];
         if (sf->conn || !sf->anchor_conn || sf->anchor_phi < thr)
             continue;
-        sampo__conn *k = sampo__conn_by_id(cs, env->seed, sf->anchor_conn);
+        sampo__conn *k = sampo__conn_by_id(cs, env->hkey, sf->anchor_conn);
         sampo__subflow *first = k ? sampo__conn_first(k) : NULL;
         if (first)
             c->ed[c->ne++] = (edge){i, first->uf, sf->anchor_phi, SAMPO_METHOD_KEY_DSN};

@@ -345,7 +345,7 @@ static void consider(run_ctx *r, sampo__item *x, sampo__item *y, const sampo__as
     if (x->sf->conn && x->sf->conn == y->sf->conn)
         return; /* token verdicts are final */
     if (!x->dirty && !y->dirty &&
-        sampo__pair_find(&r->a->pairs, r->env->seed, x->sf->id, y->sf->id))
+        sampo__pair_find(&r->a->pairs, r->env->hkey, x->sf->id, y->sf->id))
         return; /* nothing new on either side: the verdict stands */
     sampo__count(r->env->cnt, SAMPO_CNT_ASSOC_CANDIDATES);
     bool trust = !(r->a->trust.n && (distrusted(r, x) || distrusted(r, y)));
@@ -483,8 +483,8 @@ static void withdraw_proximity(run_ctx *r, sampo__table *t)
     HASH_ITER(hh, r->a->pairs.by_ids, p, tmp) {
         if (p->method != SAMPO_METHOD_DSN_PROXIMITY)
             continue;
-        sampo__subflow *x = sampo__table_by_id(t, r->env->seed, p->id[0]);
-        sampo__subflow *y = sampo__table_by_id(t, r->env->seed, p->id[1]);
+        sampo__subflow *x = sampo__table_by_id(t, r->env->hkey, p->id[0]);
+        sampo__subflow *y = sampo__table_by_id(t, r->env->hkey, p->id[1]);
         if (!x || !y || (!x->assoc_mark && !y->assoc_mark))
             continue;
         sampo__pair_forget(r->env, &r->a->pairs, r->a->run, x, y, r->now);

@@ -8,19 +8,19 @@
 #include "state/info.h"
 
 /* The pair of ids id[0] < id[1], and the hash it is filed under. */
-static sampo__pair *find(sampo__pairs *ps, uint64_t seed, const uint64_t id[2], unsigned *hv)
+static sampo__pair *find(sampo__pairs *ps, sampo__hkey hkey, const uint64_t id[2], unsigned *hv)
 {
     sampo__pair *p = NULL;
-    *hv = (unsigned)sampo__hash(seed, id, 2 * sizeof(uint64_t));
+    *hv = (unsigned)sampo__hash(hkey, id, 2 * sizeof(uint64_t));
     HASH_FIND_BYHASHVALUE(hh, ps->by_ids, id, 2 * sizeof(uint64_t), *hv, p);
     return p;
 }
 
-sampo__pair *sampo__pair_find(sampo__pairs *ps, uint64_t seed, uint64_t ida, uint64_t idb)
+sampo__pair *sampo__pair_find(sampo__pairs *ps, sampo__hkey hkey, uint64_t ida, uint64_t idb)
 {
     uint64_t id[2] = {ida < idb ? ida : idb, ida < idb ? idb : ida};
     unsigned hv;
-    return find(ps, seed, id, &hv);
+    return find(ps, hkey, id, &hv);
 }
 
 void sampo__pair_event(sampo__env *env, int type, const sampo__subflow *a, const sampo__subflow *b,
@@ -129,7 +129,7 @@ void sampo__pair_update(sampo__env *env, sampo__pairs *ps, uint64_t run, sampo__
     uint64_t id[2] = {a->id, b->id};
     uint32_t r32 = (uint32_t)run;
     unsigned hv;
-    sampo__pair *p = find(ps, env->seed, id, &hv);
+    sampo__pair *p = find(ps, env->hkey, id, &hv);
     if (!p) {
         if (!(p = pair_new(env, ps, id, hv, ev, now)))
             return;
@@ -163,7 +163,7 @@ void sampo__pair_forget(sampo__env *env, sampo__pairs *ps, uint64_t run, sampo__
         a = b;
         b = t;
     }
-    sampo__pair *p = sampo__pair_find(ps, env->seed, a->id, b->id);
+    sampo__pair *p = sampo__pair_find(ps, env->hkey, a->id, b->id);
     if (!p)
         return;
     if (p->verdict != SAMPO_VERDICT_UNDECIDED && p->born != (uint32_t)run) {
@@ -182,8 +182,8 @@ void sampo__pairs_gc(sampo__env *env, sampo__pairs *ps, sampo__table *t)
     /* The snapshot may point at pairs freed here: it is rebuilt after the run. */
     ps->n_list = 0;
     HASH_ITER(hh, ps->by_ids, p, tmp) {
-        if (!sampo__table_by_id(t, env->seed, p->id[0]) ||
-            !sampo__table_by_id(t, env->seed, p->id[1])) {
+        if (!sampo__table_by_id(t, env->hkey, p->id[0]) ||
+            !sampo__table_by_id(t, env->hkey, p->id[1])) {
             HASH_DELETE(hh, ps->by_ids, p);
             sampo__mem_free(env->mem, p);
         }
@@ -221,7 +221,7 @@ void sampo__pairs_snapshot(sampo__env *env, sampo__pairs *ps, sampo__table *t)
         if (!p->reinjections)
             continue;
         for (int e = 0; e < 2; e++) {
-            sampo__subflow *sf = sampo__table_by_id(t, env->seed, p->id[e]);
+            sampo__subflow *sf = sampo__table_by_id(t, env->hkey, p->id[e]);
             if (sf)
                 sf->reinjections += p->reinjections;
         }

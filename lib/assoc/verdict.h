@@ -41,7 +41,7 @@ void sampo__pair_update(sampo__env *env, sampo__pairs *ps, uint64_t run, sampo__
  * undecided. */
 void sampo__pair_forget(sampo__env *env, sampo__pairs *ps, uint64_t run, sampo__subflow *a,
                         sampo__subflow *b, uint64_t now);
-sampo__pair *sampo__pair_find(sampo__pairs *ps, uint64_t seed, uint64_t ida, uint64_t idb);
+sampo__pair *sampo__pair_find(sampo__pairs *ps, sampo__hkey hkey, uint64_t ida, uint64_t idb);
 /* An event about a pair: a revised verdict, or a vetoed merge. */
 void sampo__pair_event(sampo__env *env, int type, const sampo__subflow *a, const sampo__subflow *b,
                        int verdict, int old_verdict, int method, double phi, uint64_t now);

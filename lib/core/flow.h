@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "core/hash.h"
 #include "sampo.h"
 #include "wire/decode.h"
 
@@ -29,7 +30,7 @@ typedef struct sampo__fkey {
 void sampo__fkey_from_pkt(const sampo__pkt *p, sampo__fkey *k, int *dir);
 /* Key of a public flow (either orientation); *dir = its src endpoint. */
 void sampo__fkey_from_flow(const sampo_flow *f, sampo__fkey *k, int *dir);
-unsigned sampo__fkey_hash(uint64_t seed, const sampo__fkey *k);
+unsigned sampo__fkey_hash(sampo__hkey hkey, const sampo__fkey *k);
 
 /* The key endpoint (0 or 1) taken as the client: `initiator` when known
  * (>= 0), else the higher port. */

@@ -4,8 +4,8 @@
  * an out-of-memory is never fatal (HASH_NONFATAL_OOM: a refused bucket
  * expansion rolls the insert back, a refused table allocation fails it,
  * and either sets mem->oom), and keys are hashed by the caller with the
- * context's seeded hash (HASH_ADD/FIND_BYHASHVALUE), never by uthash's
- * default unseeded function.
+ * context's keyed hash (core/hash.h; HASH_ADD/FIND_BYHASHVALUE), never by
+ * uthash's default unkeyed function.
  *
  * Every use of a HASH_* macro that may allocate or free must have
  * `hmem` (sampo__mem *) in scope. */

@@ -19,7 +19,7 @@ void sampo__feed_prepare(const sampo_ctx *ctx, const sampo_packet *pkt, sampo__j
         return;
     sampo__mptcp_parse(j->p.opts, j->p.opts_len, j->p.tcp_flags, &j->o);
     sampo__fkey_from_pkt(&j->p, &j->key, &j->dir);
-    j->hv = sampo__fkey_hash(ctx->env.seed, &j->key);
+    j->hv = sampo__fkey_hash(ctx->env.hkey, &j->key);
 }
 
 void sampo__feed_prefetch(const sampo_ctx *ctx, const sampo__job *j, int stage)
@@ -53,7 +53,7 @@ static uint64_t packet_rate(const sampo_ctx *ctx, const sampo_packet *pkt)
 {
     if (pkt->sampling_rate)
         return pkt->sampling_rate;
-    uint32_t r = sampo__source_rate(&ctx->sources, ctx->env.seed, pkt->source_id);
+    uint32_t r = sampo__source_rate(&ctx->sources, ctx->env.hkey, pkt->source_id);
     return r ? r : (uint64_t)ctx->opt.sampling_rate;
 }
 

@@ -65,9 +65,9 @@ static void conn_merge(sampo_ctx *ctx, sampo__conn *a, sampo__conn *b, uint64_t 
 static sampo__conn *conn_for_key(sampo_ctx *ctx, sampo__subflow *sf, uint64_t key, uint32_t token,
                                  uint8_t version, uint64_t now)
 {
-    sampo__conn *tc = sampo__conn_by_token(&ctx->conns, ctx->env.seed, token);
+    sampo__conn *tc = sampo__conn_by_token(&ctx->conns, ctx->env.hkey, token);
     if (tc && sampo__conn_token_clash(tc, token, key)) {
-        sampo__tokent *t = sampo__conn_token(&ctx->conns, ctx->env.seed, token);
+        sampo__tokent *t = sampo__conn_token(&ctx->conns, ctx->env.hkey, token);
         if (!t->ambiguous)
             sampo__count(ctx->cnt, SAMPO_CNT_TOKEN_COLLISIONS);
         t->ambiguous = 1;
@@ -110,7 +110,7 @@ static void learn_key(sampo_ctx *ctx, sampo__subflow *sf, int role, uint64_t key
 
 static void on_join_syn(sampo_ctx *ctx, sampo__subflow *sf, uint32_t token, uint64_t now)
 {
-    sampo__tokent *t = sampo__conn_token(&ctx->conns, ctx->env.seed, token);
+    sampo__tokent *t = sampo__conn_token(&ctx->conns, ctx->env.hkey, token);
     if (t && t->ambiguous) { /* two connections' token: the DSN evidence decides */
         sampo__count(ctx->cnt, SAMPO_CNT_TOKEN_AMBIGUOUS);
         return;

@@ -4,16 +4,16 @@
 #include "core/counters.h"
 #include "core/hash.h"
 
-sampo__tokent *sampo__conn_token(sampo__conns *cs, uint64_t seed, uint32_t token)
+sampo__tokent *sampo__conn_token(sampo__conns *cs, sampo__hkey hkey, uint32_t token)
 {
     sampo__tokent *t = NULL;
-    HASH_FIND_BYHASHVALUE(hh, cs->tokens, &token, sizeof(token), sampo__hash_u32(seed, token), t);
+    HASH_FIND_BYHASHVALUE(hh, cs->tokens, &token, sizeof(token), sampo__hash_u32(hkey, token), t);
     return t;
 }
 
-sampo__conn *sampo__conn_by_token(sampo__conns *cs, uint64_t seed, uint32_t token)
+sampo__conn *sampo__conn_by_token(sampo__conns *cs, sampo__hkey hkey, uint32_t token)
 {
-    sampo__tokent *t = sampo__conn_token(cs, seed, token);
+    sampo__tokent *t = sampo__conn_token(cs, hkey, token);
     return t ? t->conn : NULL;
 }
 
@@ -25,10 +25,10 @@ bool sampo__conn_token_clash(const sampo__conn *c, uint32_t token, uint64_t key)
     return false;
 }
 
-sampo__conn *sampo__conn_by_id(sampo__conns *cs, uint64_t seed, uint64_t id)
+sampo__conn *sampo__conn_by_id(sampo__conns *cs, sampo__hkey hkey, uint64_t id)
 {
     sampo__conn *c = NULL;
-    HASH_FIND_BYHASHVALUE(hh_id, cs->by_id, &id, sizeof(id), sampo__hash_u64(seed, id), c);
+    HASH_FIND_BYHASHVALUE(hh_id, cs->by_id, &id, sizeof(id), sampo__hash_u64(hkey, id), c);
     return c;
 }
 
@@ -41,7 +41,7 @@ sampo__conn *sampo__conn_new(sampo__env *env, sampo__conns *cs, uint8_t version)
     c->version = version;
     c->id = cs->next_id + 1;
     bool ok;
-    SAMPO__HASH_ADD(hh_id, cs->by_id, &c->id, sizeof(c->id), sampo__hash_u64(env->seed, c->id), c,
+    SAMPO__HASH_ADD(hh_id, cs->by_id, &c->id, sizeof(c->id), sampo__hash_u64(env->hkey, c->id), c,
                     ok);
     if (!ok) {
         sampo__mem_free(env->mem, c);
@@ -86,7 +86,7 @@ bool sampo__conn_add_token(sampo__env *env, sampo__conns *cs, sampo__conn *c, ui
         t->conn = c;
         bool ok;
         SAMPO__HASH_ADD(hh, cs->tokens, &t->token, sizeof(t->token),
-                        sampo__hash_u32(env->seed, token), t, ok);
+                        sampo__hash_u32(env->hkey, token), t, ok);
         if (!ok)
             return false;
         t->in_table = 1;
@@ -127,7 +127,7 @@ int sampo__conn_set_key(sampo__env *env, sampo__conns *cs, sampo__conn *c, int r
     if (c->version == SAMPO__UNKNOWN_VERSION)
         c->version = version;
     sampo__count(env->cnt, SAMPO_CNT_KEYS_LEARNED);
-    sampo__conn *holder = sampo__conn_by_token(cs, env->seed, token);
+    sampo__conn *holder = sampo__conn_by_token(cs, env->hkey, token);
     if (holder && holder != c)
         return SAMPO__KEY_LEARNED; /* a colliding token: it stays the holder's, ambiguous */
     if (!sampo__conn_add_token(env, cs, c, token))

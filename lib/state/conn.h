@@ -48,14 +48,14 @@ typedef struct sampo__conns {
     uint64_t next_id;
 } sampo__conns;
 
-sampo__conn *sampo__conn_by_token(sampo__conns *cs, uint64_t seed, uint32_t token);
+sampo__conn *sampo__conn_by_token(sampo__conns *cs, sampo__hkey hkey, uint32_t token);
 /* The index entry of `token`, NULL when no connection holds it. */
-sampo__tokent *sampo__conn_token(sampo__conns *cs, uint64_t seed, uint32_t token);
+sampo__tokent *sampo__conn_token(sampo__conns *cs, sampo__hkey hkey, uint32_t token);
 /* Does c hold a key other than `key` whose token is `token`?  Then `key`
  * belongs to another connection whose token collides with c's (32 bits:
  * about 2^16 SHA-256 evaluations find such a pair). */
 bool sampo__conn_token_clash(const sampo__conn *c, uint32_t token, uint64_t key);
-sampo__conn *sampo__conn_by_id(sampo__conns *cs, uint64_t seed, uint64_t id);
+sampo__conn *sampo__conn_by_id(sampo__conns *cs, sampo__hkey hkey, uint64_t id);
 /* A new, empty connection; NULL when memory was refused. */
 sampo__conn *sampo__conn_new(sampo__env *env, sampo__conns *cs, uint8_t version);
 /* Free an empty connection (no members), dropping its tokens. */

@@ -15,7 +15,7 @@ sampo__session *sampo__session_new(sampo__env *env, sampo__sessions *ss)
     s->version = SAMPO__UNKNOWN_VERSION;
     s->gone_first_ns = UINT64_MAX;
     bool ok;
-    SAMPO__HASH_ADD(hh, ss->by_id, &s->id, sizeof(s->id), sampo__hash_u64(env->seed, s->id), s, ok);
+    SAMPO__HASH_ADD(hh, ss->by_id, &s->id, sizeof(s->id), sampo__hash_u64(env->hkey, s->id), s, ok);
     if (!ok) {
         sampo__mem_free(env->mem, s);
         return NULL;
@@ -36,10 +36,10 @@ void sampo__session_destroy(sampo__env *env, sampo__sessions *ss, sampo__session
     sampo__mem_free(env->mem, s);
 }
 
-sampo__session *sampo__session_by_id(sampo__sessions *ss, uint64_t seed, uint64_t id)
+sampo__session *sampo__session_by_id(sampo__sessions *ss, sampo__hkey hkey, uint64_t id)
 {
     sampo__session *s = NULL;
-    HASH_FIND_BYHASHVALUE(hh, ss->by_id, &id, sizeof(id), sampo__hash_u64(seed, id), s);
+    HASH_FIND_BYHASHVALUE(hh, ss->by_id, &id, sizeof(id), sampo__hash_u64(hkey, id), s);
     return s;
 }
 

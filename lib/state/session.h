@@ -49,7 +49,7 @@ typedef struct sampo__sessions {
 sampo__session *sampo__session_new(sampo__env *env, sampo__sessions *ss);
 /* Free an empty session. */
 void sampo__session_destroy(sampo__env *env, sampo__sessions *ss, sampo__session *s);
-sampo__session *sampo__session_by_id(sampo__sessions *ss, uint64_t seed, uint64_t id);
+sampo__session *sampo__session_by_id(sampo__sessions *ss, sampo__hkey hkey, uint64_t id);
 
 /* Make sf (in no session) a member of s. */
 void sampo__session_add(sampo__session *s, sampo__subflow *sf);

@@ -3,12 +3,12 @@
 
 #include "core/hash.h"
 
-uint32_t sampo__source_rate(sampo__source *const *sources, uint64_t seed, uint32_t id)
+uint32_t sampo__source_rate(sampo__source *const *sources, sampo__hkey hkey, uint32_t id)
 {
     sampo__source *s = NULL;
     if (!*sources)
         return 0;
-    HASH_FIND_BYHASHVALUE(hh, *sources, &id, sizeof(id), sampo__hash_u32(seed, id), s);
+    HASH_FIND_BYHASHVALUE(hh, *sources, &id, sizeof(id), sampo__hash_u32(hkey, id), s);
     return s ? s->rate : 0;
 }
 
@@ -16,7 +16,7 @@ int sampo__source_set(sampo__env *env, sampo__source **sources, uint32_t id, uin
 {
     sampo__mem *hmem = env->mem;
     sampo__source *s = NULL;
-    unsigned hv = sampo__hash_u32(env->seed, id);
+    unsigned hv = sampo__hash_u32(env->hkey, id);
     HASH_FIND_BYHASHVALUE(hh, *sources, &id, sizeof(id), hv, s);
     if (!s) {
         s = sampo__mem_calloc(env->mem, sizeof(*s));

@@ -15,7 +15,7 @@ typedef struct sampo__source {
 } sampo__source;
 
 /* The rate declared for `id`, 0 when none. */
-uint32_t sampo__source_rate(sampo__source *const *sources, uint64_t seed, uint32_t id);
+uint32_t sampo__source_rate(sampo__source *const *sources, sampo__hkey hkey, uint32_t id);
 /* Declare it: SAMPO_OK or SAMPO_E_NOMEM. */
 int sampo__source_set(sampo__env *env, sampo__source **sources, uint32_t id, uint32_t rate);
 void sampo__sources_free(sampo__env *env, sampo__source **sources);

@@ -1,7 +1,7 @@
 /* table.c - the flow table (see table.h).
  *
- * Keys are hashed with the context's seeded hash, which an attacker who
- * does not know the seed cannot aim at one bucket.  The LRU list drives
+ * Keys are hashed with the context's keyed hash (SipHash-1-3), which an
+ * attacker who does not know the key cannot aim at one bucket.  The LRU list drives
  * both the idle timeout and eviction under the caps, which the engine
  * walks from the oldest end. */
 #include "state/table.h"
@@ -15,10 +15,10 @@ sampo__subflow *sampo__table_find(sampo__table *t, const sampo__fkey *k, unsigne
     return sf;
 }
 
-sampo__subflow *sampo__table_by_id(sampo__table *t, uint64_t seed, uint64_t id)
+sampo__subflow *sampo__table_by_id(sampo__table *t, sampo__hkey hkey, uint64_t id)
 {
     sampo__subflow *sf = NULL;
-    HASH_FIND_BYHASHVALUE(hh_id, t->by_id, &id, sizeof(id), sampo__hash_u64(seed, id), sf);
+    HASH_FIND_BYHASHVALUE(hh_id, t->by_id, &id, sizeof(id), sampo__hash_u64(hkey, id), sf);
     return sf;
 }
 
@@ -31,7 +31,7 @@ bool sampo__table_insert(sampo__env *env, sampo__table *t, sampo__subflow *sf, u
     SAMPO__HASH_ADD(hh, t->by_key, &sf->key, sizeof(sf->key), hv, sf, ok);
     if (!ok)
         return false;
-    SAMPO__HASH_ADD(hh_id, t->by_id, &sf->id, sizeof(sf->id), sampo__hash_u64(env->seed, sf->id),
+    SAMPO__HASH_ADD(hh_id, t->by_id, &sf->id, sizeof(sf->id), sampo__hash_u64(env->hkey, sf->id),
                     sf, ok);
     if (!ok) {
         HASH_DELETE(hh, t->by_key, sf);

@@ -21,7 +21,7 @@ typedef struct sampo__table {
 static inline uint32_t sampo__table_count(const sampo__table *t) { return t->lru.n; }
 
 sampo__subflow *sampo__table_find(sampo__table *t, const sampo__fkey *k, unsigned hv);
-sampo__subflow *sampo__table_by_id(sampo__table *t, uint64_t seed, uint64_t id);
+sampo__subflow *sampo__table_by_id(sampo__table *t, sampo__hkey hkey, uint64_t id);
 /* Give sf (key set) the next id and index it; false (nothing indexed)
  * when a table was refused memory. */
 bool sampo__table_insert(sampo__env *env, sampo__table *t, sampo__subflow *sf, unsigned hv,

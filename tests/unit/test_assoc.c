@@ -391,7 +391,7 @@ static sampo__subflow *sf_of(sampo_ctx *ctx, const tflow *f)
 {
     sampo_subflow_info i;
     session_of(ctx, f, &i);
-    return sampo__table_by_id(&ctx->flows, ctx->env.seed, i.subflow_id);
+    return sampo__table_by_id(&ctx->flows, ctx->env.hkey, i.subflow_id);
 }
 
 Test(verdicts, hysteresis_and_revision_events)
