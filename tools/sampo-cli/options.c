@@ -109,7 +109,9 @@ void options_usage(FILE *fp)
           "      --no-dsn          do not use DSN evidence\n"
           "      --max-memory=BYTES  memory cap of the analysis (K, M, G, T suffixes;\n"
           "                        default 1G, 0 = none)\n"
-          "      --seed=N          flow hash seed (default 0x5a4d50)\n"
+          "      --seed=N          fixed flow hash seed, for reproducible hash layouts\n"
+          "                        (default: a random key per run; the output does\n"
+          "                        not depend on it)\n"
           "\n"
           "Output:\n"
           "      --format=FMT      text (default), json or csv\n"
@@ -207,7 +209,7 @@ static int join_filter(struct cli_config *cfg, int argc, char **argv, int first)
 }
 
 /* One option with its value; @return 0 or an exit status. */
-static int one_option(struct cli_config *cfg, int c, const char *arg, int *seed_given)
+static int one_option(struct cli_config *cfg, int c, const char *arg)
 {
     char err[256];
     uint64_t u;
@@ -264,7 +266,6 @@ static int one_option(struct cli_config *cfg, int c, const char *arg, int *seed_
     case OPT_SEED:
         if (parse_u64(arg, &u) != 0 || u > INT64_MAX)
             return bad_value("--seed", arg, "expected an unsigned integer, decimal or 0x hex");
-        *seed_given = 1;
         return add_libopt(cfg, "--seed", SAMPO_OPT_HASH_SEED, 0, (int64_t)u, 0, 0);
     case OPT_EVENTS:
         cfg->events = 1;
@@ -364,7 +365,7 @@ static int sflow_options(struct cli_config *cfg, int positional)
 
 int options_parse(int argc, char **argv, struct cli_config *cfg)
 {
-    int c, rc, seed_given = 0;
+    int c, rc;
 
     memset(cfg, 0, sizeof *cfg);
     cfg->promisc = 1;
@@ -396,7 +397,7 @@ int options_parse(int argc, char **argv, struct cli_config *cfg)
                 return usage_error("option", argv[optind - 1], " takes no value");
             return usage_error("unknown option", argv[optind - 1], "");
         default:
-            rc = one_option(cfg, c, optarg, &seed_given);
+            rc = one_option(cfg, c, optarg);
             if (rc != 0) {
                 if (rc < 0) {
                     cli_error("too many options");
@@ -407,8 +408,6 @@ int options_parse(int argc, char **argv, struct cli_config *cfg)
             }
         }
     }
-    if (!seed_given)
-        add_libopt(cfg, "--seed", SAMPO_OPT_HASH_SEED, 0, CLI_DEFAULT_HASH_SEED, 0, 0);
     rc = sflow_options(cfg, argc - optind);
     if (rc != 0)
         return rc;

@@ -10,9 +10,6 @@
 
 #include "cli.h"
 
-/* Default hash seed, so that output does not depend on addresses. */
-#define CLI_DEFAULT_HASH_SEED 0x5a4d50
-
 /* Results of options_parse() besides an exit status. */
 #define OPTIONS_RUN (-1)
 

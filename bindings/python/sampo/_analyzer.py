@@ -12,7 +12,11 @@ from ._objects import Event, Pair, ReadResult, Session, Subflow, _cli_order
 
 _INT64_MAX = (1 << 63) - 1
 _MAX_NS = (1 << 64) - 1
-DEFAULT_SEED = 0x5A4D50  # sampo-cli's --seed default
+# The default flow hash seed: None, a random hash key for every Analyzer,
+# as sampo-cli without --seed (the output never depends on it).  An int
+# fixes the hash layout, for reproducible tests; 0x5a4d50 was the default
+# before the hash was keyed by a random key.
+DEFAULT_SEED = None
 
 
 def _seconds_ns(name, value):
@@ -77,8 +81,10 @@ class Analyzer:
     """One libsampo analysis context.
 
     Options are those of sampo-cli, in seconds where the library takes ns;
-    the defaults are sampo-cli's (``seed`` fixes the flow hash, so that
-    runs are reproducible; ``seed=None`` draws a random one):
+    the defaults are sampo-cli's (``seed=N`` fixes the flow hash layout, so
+    that runs, memory figures included, are reproducible; the default,
+    ``seed=None``, draws a random hash key, as a flood of colliding flows
+    cannot then be aimed at the table):
 
     ``window``          association period in seconds (0.5)
     ``min_confidence``  least confidence Φ for a join (0.99)
@@ -87,7 +93,7 @@ class Analyzer:
     ``idle_timeout``    seconds after which an idle subflow is forgotten (15)
     ``max_memory``      memory cap in bytes, 0 = none; int or "64M" (None:
                         the library's default, 1 GiB)
-    ``seed``            flow hash seed (0x5a4d50)
+    ``seed``            flow hash seed (None: a random key)
 
     and, left at the library's defaults unless given: ``retention`` (DSN
     retention, s), ``max_subflows``, ``sampling_rate`` (1-in-N rate of
