@@ -854,7 +854,9 @@ SAMPO_API int sampo_ctx_next_pair(sampo_ctx *ctx, uint64_t *cursor, sampo_pair_i
     X(F, TOKEN_AMBIGUOUS, 79, "token_ambiguous",                                                   \
       "MP_JOINs naming a colliding token, left to the DSN evidence")                               \
     X(F, FORGEABLE_CAPPED, 80, "forgeable_capped",                                                 \
-      "pair evaluations capped at the forgeable ceiling (no shared host, or a crowd)")
+      "pair evaluations capped at the forgeable ceiling (no shared host, or a crowd)")             \
+    X(F, HASH_FORCED_EXPANSIONS, 81, "hash_forced_expansions",                                     \
+      "hash table doublings forced after colliding keys had frozen its growth")
 
 #define SAMPO_CNT_4_(F, name, num, lower, desc) F(name, num, lower, desc)
 #define SAMPO_CNT_3_(F, name, num, lower, desc) F(name, lower, desc)

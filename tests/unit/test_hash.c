@@ -4,8 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/flow.h"
 #include "core/hash.h"
+#include "core/uthash_cfg.h"
 #include "engine/ctx.h"
+#include "pktgen.h"
 #include "sampo.h"
 
 /* The reference key 00 01 .. 0f and messages 00 01 .. n-1, n = 0 .. 63. */
@@ -126,4 +129,251 @@ Test(hash, a_seed_derives_the_whole_key_deterministically)
     cr_expect_eq(v, 0x5a4d50);
     sampo_ctx_destroy(x);
     sampo_ctx_destroy(y);
+}
+
+/* ---- a flood of 5-tuples that collide under a known seed ------------------- */
+
+#define KNOWN_SEED 0x5a4d50 /* sampo-cli's public default until the key was random */
+#define OTHER_SEED 0x9e3779b9
+#define CRAFTED 1000   /* flows whose hashes share their low CRAFT_BITS bits */
+#define CRAFT_BITS 12  /* one bucket up to 4096 buckets */
+#define ORDINARY 20000 /* flows after them */
+
+/* Crafted flows come from 10.0.0.0/8, ordinary ones from 172.16.0.0/12, to
+ * the same server: both sort first in the canonical key. */
+#define CRAFTED_NET 0x0a000000u
+#define ORDINARY_NET 0xac100000u
+#define SERVER 0xc0000201u /* 192.0.2.1:443 */
+
+static unsigned flow_hash(sampo__hkey k, const tflow *f)
+{
+    sampo_flow pub = tp_public(f);
+    sampo__fkey key;
+    int dir;
+    sampo__fkey_from_flow(&pub, &key, &dir);
+    return sampo__fkey_hash(k, &key);
+}
+
+/* What an attacker who knows the seed does offline: walk 5-tuples and keep
+ * those whose hash falls in bucket `target` of any table up to
+ * 2^CRAFT_BITS buckets (about 2^12 hashes per flow kept). */
+static void craft(uint64_t seed, unsigned target, tflow *out, int n)
+{
+    sampo__hkey k = sampo__hkey_from_seed(seed);
+    const unsigned mask = (1u << CRAFT_BITS) - 1;
+    for (uint32_t i = 0; n > 0; i++) {
+        tflow f = tflow4(CRAFTED_NET + (i >> 4), (uint16_t)(40000 + (i & 15)), SERVER, 443);
+        if ((flow_hash(k, &f) & mask) == target)
+            out[--n] = f;
+    }
+}
+
+static void syn(sampo_ctx *ctx, const tflow *f, uint64_t ts)
+{
+    uint8_t o[40];
+    tpkt p = tp_build(f, TH_SYN, 1, 0, o, opt_mpc(o, 1, 4, 0, 0, 0), 0);
+    cr_assert_eq(tp_feed(ctx, &p, ts), SAMPO_OK);
+}
+
+typedef struct chains {
+    unsigned buckets, items;
+    int frozen;             /* uthash's noexpand */
+    unsigned crafted_max;   /* most crafted flows in one bucket */
+    unsigned ordinary_max;  /* most ordinary flows in one bucket */
+    double ordinary_lookup; /* mean length of the chain an ordinary flow is in */
+} chains;
+
+/* The flow table's chains, read from uthash's own bookkeeping. */
+static chains table_chains(const sampo_ctx *ctx)
+{
+    chains c;
+    memset(&c, 0, sizeof(c));
+    const UT_hash_table *t = ctx->flows.by_key->hh.tbl;
+    c.buckets = t->num_buckets;
+    c.items = t->num_items;
+    c.frozen = t->noexpand != 0;
+    uint64_t ordinary = 0, cost = 0;
+    for (unsigned b = 0; b < t->num_buckets; b++) {
+        unsigned cr = 0, ord = 0, len = t->buckets[b].count;
+        for (const UT_hash_handle *h = t->buckets[b].hh_head; h; h = h->hh_next) {
+            const sampo__subflow *sf = (const sampo__subflow *)((const char *)h - t->hho);
+            if (sf->key.addr[0][0] == (CRAFTED_NET >> 24))
+                cr++;
+            else
+                ord++;
+        }
+        cr_assert_eq(cr + ord, len);
+        c.crafted_max = cr > c.crafted_max ? cr : c.crafted_max;
+        c.ordinary_max = ord > c.ordinary_max ? ord : c.ordinary_max;
+        ordinary += ord;
+        cost += (uint64_t)ord * len;
+    }
+    c.ordinary_lookup = ordinary ? (double)cost / (double)ordinary : 0;
+    return c;
+}
+
+/* Feeds the crafted SYNs, then ORDINARY ordinary ones, into a context with
+ * `seed` (and `cap`, if not 0); *after_crafted is the table after the
+ * crafted ones, forced[0] and forced[1] the forced expansions then and at
+ * the end. */
+static chains flood(uint64_t seed, const tflow *crafted, int64_t cap, chains *after_crafted,
+                    uint64_t forced[2])
+{
+    sampo_ctx *ctx = NULL;
+    cr_assert_eq(sampo_ctx_create(&ctx, NULL), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_set_option(ctx, SAMPO_OPT_HASH_SEED, (int64_t)seed), SAMPO_OK);
+    if (cap)
+        cr_assert_eq(sampo_ctx_set_option(ctx, SAMPO_OPT_MAX_MEMORY, cap), SAMPO_OK);
+    uint64_t ts = 1000000;
+    for (int i = 0; i < CRAFTED; i++)
+        syn(ctx, &crafted[i], ts += 1000);
+    *after_crafted = table_chains(ctx);
+    forced[0] = sampo_ctx_counter(ctx, SAMPO_CNT_HASH_FORCED_EXPANSIONS);
+    for (uint32_t i = 0; i < ORDINARY; i++) {
+        tflow f = tflow4(ORDINARY_NET + i, (uint16_t)(20000 + (i * 7919u) % 40000), SERVER, 443);
+        syn(ctx, &f, ts += 1000);
+    }
+    chains c = table_chains(ctx);
+    forced[1] = sampo_ctx_counter(ctx, SAMPO_CNT_HASH_FORCED_EXPANSIONS);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_CREATED), CRAFTED + ORDINARY);
+    if (cap)
+        cr_expect_leq(sampo_ctx_counter(ctx, SAMPO_CNT_MEM_PEAK), (uint64_t)cap);
+    sampo_ctx_destroy(ctx);
+    return c;
+}
+
+/* Asserts on the table's own bookkeeping, never on time: how many buckets
+ * for how many items, and how long the chains are that ordinary flows sit
+ * in.  The seeds are fixed, so every figure is deterministic. */
+Test(hash, colliding_5_tuples_from_a_known_seed_do_not_stop_the_table_growing)
+{
+    tflow *crafted = malloc(CRAFTED * sizeof(*crafted));
+    cr_assert_not_null(crafted);
+    craft(KNOWN_SEED, 0x5a4, crafted, CRAFTED);
+    chains a0, o0, c0;
+    uint64_t fa[2], fo[2], fc[2];
+
+    /* The attacker knew the seed: every crafted flow is in one bucket.
+     * uthash could not split it by expanding, froze the table (noexpand)
+     * as in issue 9's audit, and the table was doubled past the freeze. */
+    chains a = flood(KNOWN_SEED, crafted, 0, &a0, fa);
+    cr_expect_eq(a0.crafted_max, CRAFTED);
+    cr_expect_gt(fa[0], 0);
+    cr_expect_geq(a0.buckets * 4u, a0.items, "%u buckets for %u items", a0.buckets, a0.items);
+    /* The table went on growing with the ordinary flows (frozen, it kept
+     * 128 buckets: 164 items each), so they sit in short chains, while
+     * the crafted ones still share a few long ones (2^15 buckets split 12
+     * equal low bits 8 ways). */
+    cr_expect_eq(a.items, CRAFTED + ORDINARY);
+    cr_expect_geq(a.buckets * 4u, a.items, "%u buckets for %u items", a.buckets, a.items);
+    cr_expect_leq(a.ordinary_max, 16u, "an ordinary chain of %u", a.ordinary_max);
+    cr_expect_leq(a.ordinary_lookup, 4.0, "ordinary chains of %.1f on average", a.ordinary_lookup);
+    cr_expect_geq(a.crafted_max, CRAFTED / 16);
+
+    /* Under another seed the same tuples are ordinary flows: spread over
+     * the buckets, nothing frozen, nothing forced. */
+    chains o = flood(OTHER_SEED, crafted, 0, &o0, fo);
+    cr_expect_leq(o0.crafted_max, 12u, "%u crafted flows in one bucket", o0.crafted_max);
+    cr_expect(!o0.frozen && !o.frozen);
+    cr_expect_eq(fo[1], 0);
+    cr_expect_leq(o.crafted_max, 12u);
+    cr_expect_leq(o.ordinary_max, 16u);
+    cr_expect_leq(o.ordinary_lookup, 4.0);
+
+    /* Under a memory cap (the crafted flows alone reach it): the cap holds,
+     * and the table still grows with what it holds. */
+    chains c = flood(KNOWN_SEED, crafted, 1 << 20, &c0, fc);
+    cr_expect_gt(fc[0], 0);
+    cr_expect_geq(c0.buckets * 4u, c0.items, "%u buckets for %u items", c0.buckets, c0.items);
+    cr_expect_geq(c.buckets * 4u, c.items, "%u buckets for %u items", c.buckets, c.items);
+    free(crafted);
+}
+
+/* ---- the table in isolation: what an insert allocates ---------------------- */
+
+typedef struct entry {
+    UT_hash_handle hh;
+    uint32_t key;
+} entry;
+
+static void *plain_malloc(void *op, size_t n)
+{
+    (void)op;
+    return malloc(n);
+}
+
+static void plain_free(void *op, void *p)
+{
+    (void)op;
+    free(p);
+}
+
+/* n entries with hash `hv` (or, when hv is 0, their key's SipHash under the
+ * reference key), each insert checked against what sampo__hash_reserve()
+ * promised before it. */
+static void insert_checked(sampo__mem *hmem, entry **head, entry *e, uint32_t first, uint32_t n,
+                           unsigned hv)
+{
+    for (uint32_t i = first; i < first + n; i++) {
+        size_t promised = SAMPO__HASH_RESERVE(*head, hh);
+        size_t before = hmem->cur;
+        hmem->peak = hmem->cur;
+        e[i].key = i;
+        bool ok;
+        SAMPO__HASH_ADD(hh, *head, &e[i].key, sizeof(e[i].key),
+                        hv ? hv : sampo__hash_u32(ref_key, i), &e[i], ok);
+        cr_assert(ok);
+        cr_assert_leq(hmem->peak - before, promised, "insert %u allocated %zu, reserved %zu", i,
+                      hmem->peak - before, promised);
+    }
+}
+
+Test(hash, a_frozen_table_is_doubled_and_the_doubling_reserved)
+{
+    uint64_t cnt[SAMPO_CNT__COUNT] = {0};
+    sampo__mem m = {.hooks = {plain_malloc, plain_free, NULL}, .cnt = cnt};
+    sampo__mem *hmem = &m;
+    enum { COLLIDING = 600, OTHERS = 20000 };
+    entry *e = calloc(COLLIDING + OTHERS, sizeof(*e));
+    cr_assert_not_null(e);
+    entry *head = NULL;
+
+    /* One hash value for all: uthash freezes the table after two
+     * ineffective expansions, at 128 buckets; past 512 entries it is
+     * doubled anyway. */
+    insert_checked(hmem, &head, e, 0, COLLIDING, 0x5a4);
+    const UT_hash_table *t = head->hh.tbl;
+    cr_expect_eq(t->num_items, COLLIDING);
+    cr_expect_geq(t->num_buckets * 4u, t->num_items);
+    cr_expect_gt(cnt[SAMPO_CNT_HASH_FORCED_EXPANSIONS], 0);
+
+    /* A doubling refused by the cap leaves the insert in and the table
+     * frozen (uthash's state before), and is tried again later. */
+    while (!t->noexpand || !sampo__hash_overloaded(t, 1))
+        insert_checked(hmem, &head, e, t->num_items, 1, 0x5a4);
+    unsigned buckets = t->num_buckets;
+    uint64_t forced = cnt[SAMPO_CNT_HASH_FORCED_EXPANSIONS];
+    m.cap = m.cur + 64;
+    bool ok;
+    uint32_t k = t->num_items;
+    e[k].key = k;
+    SAMPO__HASH_ADD(hh, head, &e[k].key, sizeof(e[k].key), 0x5a4, &e[k], ok);
+    cr_expect(ok);
+    cr_expect_eq(t->num_items, k + 1);
+    cr_expect(t->noexpand);
+    cr_expect_eq(t->num_buckets, buckets);
+    cr_expect_eq(cnt[SAMPO_CNT_HASH_FORCED_EXPANSIONS], forced);
+    cr_expect_gt(cnt[SAMPO_CNT_MEM_CAP_HITS], 0);
+    m.cap = 0;
+
+    /* Ordinary hash values after them: the table keeps up with them. */
+    uint32_t n = t->num_items;
+    insert_checked(hmem, &head, e, n, COLLIDING + OTHERS - n, 0);
+    t = head->hh.tbl;
+    cr_expect_eq(t->num_items, COLLIDING + OTHERS);
+    cr_expect_geq(t->num_buckets * 4u, t->num_items, "%u buckets for %u items", t->num_buckets,
+                  t->num_items);
+    HASH_CLEAR(hh, head);
+    cr_expect_eq(m.cur, 0);
+    free(e);
 }
