@@ -503,8 +503,8 @@ typedef struct sampo_subflow_info {
     /** Estimates of the traffic on the wire, per direction: every packet
      *  counts for the 1-in-N rate it was sampled at (the packet's
      *  sampling_rate, else its source's, else SAMPO_OPT_SAMPLING_RATE);
-     *  saturate at UINT64_MAX.  Equal to packets/bytes when nothing is
-     *  sampled. */
+     *  saturate at UINT64_MAX, never wrap (counter est_saturated).  Equal
+     *  to packets/bytes when nothing is sampled. */
     uint64_t est_packets[2], est_bytes[2];
 } sampo_subflow_info;
 
@@ -856,7 +856,9 @@ SAMPO_API int sampo_ctx_next_pair(sampo_ctx *ctx, uint64_t *cursor, sampo_pair_i
     X(F, FORGEABLE_CAPPED, 80, "forgeable_capped",                                                 \
       "pair evaluations capped at the forgeable ceiling (no shared host, or a crowd)")             \
     X(F, HASH_FORCED_EXPANSIONS, 81, "hash_forced_expansions",                                     \
-      "hash table doublings forced after colliding keys had frozen its growth")
+      "hash table doublings forced after colliding keys had frozen its growth")                    \
+    X(F, EST_SATURATED, 82, "est_saturated",                                                       \
+      "traffic estimate updates held at 2^64-1 instead of wrapping")
 
 #define SAMPO_CNT_4_(F, name, num, lower, desc) F(name, num, lower, desc)
 #define SAMPO_CNT_3_(F, name, num, lower, desc) F(name, lower, desc)

@@ -17,12 +17,17 @@ static inline uint64_t sampo__sat_add(uint64_t a, uint64_t b)
     return a + b < a ? UINT64_MAX : a + b;
 }
 
-/* a * b, saturating at UINT64_MAX. */
-static inline uint64_t sampo__sat_mul(uint64_t a, uint64_t b)
+/* est + add for a traffic estimate (est_packets, est_bytes and their
+ * session totals): held at UINT64_MAX rather than wrapping, and counted
+ * (est_saturated) whenever the exact sum does not fit. */
+static inline uint64_t sampo__est_add(uint64_t *cnt, uint64_t est, uint64_t add)
 {
-    if (a && b > UINT64_MAX / a)
+    uint64_t s = est + add;
+    if (__builtin_expect(s < est, 0)) {
+        cnt[SAMPO_CNT_EST_SATURATED]++;
         return UINT64_MAX;
-    return a * b;
+    }
+    return s;
 }
 
 #endif

@@ -199,8 +199,11 @@ int sampo__feed_process(sampo_ctx *ctx, const sampo_packet *pkt, sampo__job *j, 
         uint64_t rate = packet_rate(ctx, pkt);
         d->pkts++;
         d->bytes += j->p.payload_len;
-        d->est_pkts = sampo__sat_add(d->est_pkts, rate);
-        d->est_bytes = sampo__sat_add(d->est_bytes, sampo__sat_mul(rate, j->p.payload_len));
+        /* A rate is below 2^32 (a packet's or a source's is 32-bit, the
+         * option's at most 10^9) and so is payload_len: their product fits
+         * in 64 bits.  The sums saturate, counted. */
+        d->est_pkts = sampo__est_add(ctx->cnt, d->est_pkts, rate);
+        d->est_bytes = sampo__est_add(ctx->cnt, d->est_bytes, rate * j->p.payload_len);
         /* Most packets carry a DSS and nothing else: each step is called
          * only for what the packet holds. */
         if (o->present & HANDSHAKE)

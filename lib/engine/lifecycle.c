@@ -217,7 +217,7 @@ static void end_subflow(sampo_ctx *ctx, sampo__subflow *sf, int reason, uint64_t
         uint8_t keys;
         uint32_t tokens[2];
         sampo__conn_identity(sf->conn, &keys, tokens);
-        sampo__session_retire(sf, keys, tokens);
+        sampo__session_retire(ctx->cnt, sf, keys, tokens);
         if (!sampo__session_size(s))
             end_session(ctx, s, reason, now);
     }

@@ -40,7 +40,7 @@ static uint64_t leave(sampo_ctx *ctx, sampo__subflow *sf, sampo__session *into, 
     uint64_t id = from->id;
     sampo__session_remove(sf);
     if (!sampo__session_size(from)) {
-        sampo__session_absorb(into, from);
+        sampo__session_absorb(ctx->cnt, into, from);
         sampo__session_destroy(&ctx->env, &ctx->sessions, from);
         if (count)
             sampo__count(ctx->cnt, SAMPO_CNT_SESSIONS_MERGED);

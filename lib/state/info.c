@@ -113,6 +113,8 @@ void sampo__session_info(const sampo__session *s, sampo_session_info *out)
         for (int d = 0; d < 2; d++) {
             out->packets += m->dir[d].pkts;
             out->bytes += m->dir[d].bytes;
+            /* saturating like the totals it adds to; a query counts
+             * nothing (est_saturated counts what the state holds) */
             out->est_packets = sampo__sat_add(out->est_packets, m->dir[d].est_pkts);
             out->est_bytes = sampo__sat_add(out->est_bytes, m->dir[d].est_bytes);
         }

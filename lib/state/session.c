@@ -67,7 +67,8 @@ void sampo__session_remove(sampo__subflow *sf)
     s->seen--;
 }
 
-void sampo__session_retire(sampo__subflow *sf, uint8_t keys, const uint32_t tokens[2])
+void sampo__session_retire(uint64_t *cnt, sampo__subflow *sf, uint8_t keys,
+                           const uint32_t tokens[2])
 {
     sampo__session *s = sf->sess;
     if (!s)
@@ -85,8 +86,8 @@ void sampo__session_retire(sampo__subflow *sf, uint8_t keys, const uint32_t toke
     for (int d = 0; d < 2; d++) {
         s->gone_pkts += sf->dir[d].pkts;
         s->gone_bytes += sf->dir[d].bytes;
-        s->gone_est_pkts = sampo__sat_add(s->gone_est_pkts, sf->dir[d].est_pkts);
-        s->gone_est_bytes = sampo__sat_add(s->gone_est_bytes, sf->dir[d].est_bytes);
+        s->gone_est_pkts = sampo__est_add(cnt, s->gone_est_pkts, sf->dir[d].est_pkts);
+        s->gone_est_bytes = sampo__est_add(cnt, s->gone_est_bytes, sf->dir[d].est_bytes);
     }
     if (sf->first_ns < s->gone_first_ns)
         s->gone_first_ns = sf->first_ns;
@@ -96,12 +97,12 @@ void sampo__session_retire(sampo__subflow *sf, uint8_t keys, const uint32_t toke
     sf->sess = NULL; /* it still counts in s->seen */
 }
 
-void sampo__session_absorb(sampo__session *a, const sampo__session *b)
+void sampo__session_absorb(uint64_t *cnt, sampo__session *a, const sampo__session *b)
 {
     a->gone_pkts += b->gone_pkts;
     a->gone_bytes += b->gone_bytes;
-    a->gone_est_pkts = sampo__sat_add(a->gone_est_pkts, b->gone_est_pkts);
-    a->gone_est_bytes = sampo__sat_add(a->gone_est_bytes, b->gone_est_bytes);
+    a->gone_est_pkts = sampo__est_add(cnt, a->gone_est_pkts, b->gone_est_pkts);
+    a->gone_est_bytes = sampo__est_add(cnt, a->gone_est_bytes, b->gone_est_bytes);
     if (b->gone_first_ns < a->gone_first_ns)
         a->gone_first_ns = b->gone_first_ns;
     if (b->gone_last_ns > a->gone_last_ns)

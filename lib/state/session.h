@@ -57,8 +57,10 @@ void sampo__session_add(sampo__session *s, sampo__subflow *sf);
 void sampo__session_remove(sampo__subflow *sf);
 /* sf ends: its counts, tie and token identity stay with its session,
  * then it leaves it.  `keys` (bit r: role r's token in tokens[r]) is the
- * identity of its connection. */
-void sampo__session_retire(sampo__subflow *sf, uint8_t keys, const uint32_t tokens[2]);
+ * identity of its connection.  A saturated estimate total is counted in
+ * cnt (est_saturated). */
+void sampo__session_retire(uint64_t *cnt, sampo__subflow *sf, uint8_t keys,
+                           const uint32_t tokens[2]);
 
 static inline sampo__subflow *sampo__session_first(const sampo__session *s)
 {
@@ -68,7 +70,7 @@ static inline sampo__subflow *sampo__session_first(const sampo__session *s)
 static inline uint32_t sampo__session_size(const sampo__session *s) { return s->members.n; }
 
 /* Fold b's ended members' totals and flags into a (a merge). */
-void sampo__session_absorb(sampo__session *a, const sampo__session *b);
+void sampo__session_absorb(uint64_t *cnt, sampo__session *a, const sampo__session *b);
 
 size_t sampo__sessions_reserve(const sampo__sessions *ss);
 

@@ -316,3 +316,86 @@ Test(token, sampling_rate_estimates)
     cr_expect_eq(si.est_packets, 215);
     sampo_ctx_destroy(ctx);
 }
+
+/* Issue 9: at the largest sampling rate a packet can declare, 2^32-1, with
+ * 65,000-byte payloads, est_bytes passes 2^64 at the 66,077th packet.  It
+ * saturates at 2^64-1 and never wraps, per direction, in the session's
+ * totals and in the end records, and every update held there is counted
+ * (est_saturated); est_packets (2^32-1 per packet) stays exact. */
+Test(token, estimates_saturate_at_rate_2_32_minus_1)
+{
+    sampo_ctx *ctx = new_ctx(1);
+    tflow f = tflow4(0x0a000001, 40000, 0x0a000101, 80),
+          g = tflow4(0x0a000002, 40001, 0x0a000101, 80);
+    handshake_v1(ctx, &f, 1000);
+    join_syn(ctx, &g, TOKEN_S, 0, 10000);
+    const uint64_t rate = UINT32_MAX, payload = 65000, n = 70000;
+    sampo_subflow_info i = lookup(ctx, &f);
+    cr_assert_eq(i.est_bytes[SAMPO_DIR_FWD], 0);
+    uint64_t pkts0 = i.est_packets[SAMPO_DIR_FWD];
+    uint64_t exact = 0, held = 0, prev = 0; /* exact: saturating, held: updates past 2^64 */
+    sampo_packet p = SAMPO_PACKET_INIT;
+    for (uint64_t k = 0; k < n; k++) {
+        tpkt t = tp_build(&f, TH_ACK, 101 + (uint32_t)(k * payload), 501, NULL, 0,
+                          (uint32_t)payload);
+        p.data = t.buf;
+        p.caplen = t.len;
+        p.wirelen = t.wirelen;
+        p.ts_ns = 20000 + k * 1000;
+        p.sampling_rate = (uint32_t)rate;
+        cr_assert_eq(sampo_ctx_feed(ctx, &p), SAMPO_OK);
+        if (UINT64_MAX - exact < rate * payload) {
+            exact = UINT64_MAX;
+            held++;
+        } else {
+            exact += rate * payload;
+        }
+        i = lookup(ctx, &f);
+        cr_assert_eq(i.est_bytes[SAMPO_DIR_FWD], exact, "packet %llu", (unsigned long long)k);
+        cr_assert_geq(i.est_bytes[SAMPO_DIR_FWD], prev); /* no wrap */
+        prev = i.est_bytes[SAMPO_DIR_FWD];
+    }
+    cr_expect_eq(held, n - 66076); /* 66,076 packets fit in 64 bits, the next passes */
+    cr_expect_eq(i.est_bytes[SAMPO_DIR_FWD], UINT64_MAX);
+    cr_expect_eq(i.est_packets[SAMPO_DIR_FWD], pkts0 + n * rate);
+    cr_expect_eq(i.bytes[SAMPO_DIR_FWD], n * payload);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_EST_SATURATED), held);
+
+    /* The session's live totals saturate too; a query counts nothing. */
+    tpkt t = tp_build(&g, TH_ACK, 8, 1, NULL, 0, 1000);
+    p.data = t.buf;
+    p.caplen = t.len;
+    p.wirelen = t.wirelen;
+    p.ts_ns += 1000;
+    cr_assert_eq(sampo_ctx_feed(ctx, &p), SAMPO_OK);
+    sampo_subflow_info gi = lookup(ctx, &g);
+    cr_assert_eq(gi.session_id, i.session_id);
+    cr_expect_eq(gi.est_bytes[SAMPO_DIR_FWD], 1000 * rate);
+    sampo_session_info si = SAMPO_SESSION_INFO_INIT;
+    cr_assert_eq(sampo_ctx_session(ctx, i.session_id, &si), SAMPO_OK);
+    cr_expect_eq(si.est_bytes, UINT64_MAX);
+    uint64_t session_pkts = i.est_packets[0] + i.est_packets[1] + gi.est_packets[0] +
+                            gi.est_packets[1];
+    cr_expect_eq(si.est_packets, session_pkts);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_EST_SATURATED), held);
+
+    /* The end records: both subflows retire into the session's totals,
+     * the second one's addition saturates and is counted. */
+    cr_assert_eq(sampo_ctx_flush_ex(ctx, SAMPO_FLUSH_END), SAMPO_OK);
+    sampo_event ev = SAMPO_EVENT_INIT;
+    int subflow_ends = 0, session_ends = 0;
+    while (sampo_ctx_next_event(ctx, &ev) > 0) {
+        if (ev.type == SAMPO_EV_SUBFLOW_END && ev.subflow->subflow_id == i.subflow_id) {
+            cr_expect_eq(ev.subflow->est_bytes[SAMPO_DIR_FWD], UINT64_MAX);
+            subflow_ends++;
+        } else if (ev.type == SAMPO_EV_SESSION_END) {
+            cr_expect_eq(ev.session->est_bytes, UINT64_MAX);
+            cr_expect_eq(ev.session->est_packets, session_pkts);
+            session_ends++;
+        }
+    }
+    cr_expect_eq(subflow_ends, 1);
+    cr_expect_eq(session_ends, 1);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_EST_SATURATED), held + 1);
+    sampo_ctx_destroy(ctx);
+}
