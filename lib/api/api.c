@@ -98,6 +98,33 @@ static int opt_check(sampo_ctx *ctx, int opt, sampo_option_type type, const samp
     return SAMPO_OK;
 }
 
+/* 128 random bits for the tables' hash key.  getrandom(2) fails only before
+ * the kernel's pool is ready early in boot (GRND_NONBLOCK: never block a
+ * caller for it) or where a filter denies the call; then what varies from
+ * one context to the next (clocks, the pid, the context's and the stack's
+ * addresses under ASLR) goes through SipHash: weaker (whoever can guess
+ * those can guess the key), but no constant. */
+static sampo__hkey random_key(const void *ctx)
+{
+    sampo__hkey k;
+    if (getrandom(&k, sizeof(k), GRND_NONBLOCK) == (ssize_t)sizeof(k))
+        return k;
+    struct {
+        struct timespec real, mono;
+        uintptr_t ctx, stack;
+        uint64_t pid;
+    } e;
+    memset(&e, 0, sizeof(e));
+    clock_gettime(CLOCK_REALTIME, &e.real);
+    clock_gettime(CLOCK_MONOTONIC, &e.mono);
+    e.ctx = (uintptr_t)ctx;
+    e.stack = (uintptr_t)&e;
+    e.pid = (uint64_t)getpid();
+    k.k0 = sampo__hash(sampo__hkey_from_seed(1), &e, sizeof(e));
+    k.k1 = sampo__hash(sampo__hkey_from_seed(2), &e, sizeof(e));
+    return k;
+}
+
 SAMPO_API int sampo_ctx_set_option(sampo_ctx *ctx, sampo_option opt, int64_t v)
 {
     const sampo__opt_def *d = NULL;
@@ -115,8 +142,8 @@ SAMPO_API int sampo_ctx_set_option(sampo_ctx *ctx, sampo_option opt, int64_t v)
     memcpy((char *)&ctx->opt + d->off, &v, sizeof(v));
     if (opt == SAMPO_OPT_MAX_MEMORY)
         ctx->mem.cap = (size_t)v;
-    if (opt == SAMPO_OPT_HASH_SEED && v)
-        ctx->env.hkey = sampo__hkey_from_seed((uint64_t)v);
+    if (opt == SAMPO_OPT_HASH_SEED) /* 0: random again */
+        ctx->env.hkey = v ? sampo__hkey_from_seed((uint64_t)v) : random_key(ctx);
     return sampo__succeed(ctx, SAMPO_OK);
 }
 
@@ -168,33 +195,6 @@ SAMPO_API int sampo_ctx_set_source_rate(sampo_ctx *ctx, uint32_t source_id, uint
 }
 
 /* ---- life cycle ------------------------------------------------------------ */
-
-/* 128 random bits for the tables' hash key.  getrandom(2) fails only before
- * the kernel's pool is ready early in boot (GRND_NONBLOCK: never block a
- * caller for it) or where a filter denies the call; then what varies from
- * one context to the next (clocks, the pid, the context's and the stack's
- * addresses under ASLR) goes through SipHash: weaker, never predictable
- * from the library alone. */
-static sampo__hkey random_key(const void *ctx)
-{
-    sampo__hkey k;
-    if (getrandom(&k, sizeof(k), GRND_NONBLOCK) == (ssize_t)sizeof(k))
-        return k;
-    struct {
-        struct timespec real, mono;
-        uintptr_t ctx, stack;
-        uint64_t pid;
-    } e;
-    memset(&e, 0, sizeof(e));
-    clock_gettime(CLOCK_REALTIME, &e.real);
-    clock_gettime(CLOCK_MONOTONIC, &e.mono);
-    e.ctx = (uintptr_t)ctx;
-    e.stack = (uintptr_t)&e;
-    e.pid = (uint64_t)getpid();
-    k.k0 = sampo__hash(sampo__hkey_from_seed(1), &e, sizeof(e));
-    k.k1 = sampo__hash(sampo__hkey_from_seed(2), &e, sizeof(e));
-    return k;
-}
 
 static void *libc_malloc(void *opaque, size_t size)
 {

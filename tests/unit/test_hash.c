@@ -127,6 +127,9 @@ Test(hash, a_seed_derives_the_whole_key_deterministically)
     int64_t v = 0;
     cr_expect_eq(sampo_ctx_get_option(x, SAMPO_OPT_HASH_SEED, &v), SAMPO_OK);
     cr_expect_eq(v, 0x5a4d50);
+    /* 0 again: a random key again, not the last seed's */
+    cr_assert_eq(sampo_ctx_set_option(x, SAMPO_OPT_HASH_SEED, 0), SAMPO_OK);
+    cr_expect(x->env.hkey.k0 != a.k0 || x->env.hkey.k1 != a.k1);
     sampo_ctx_destroy(x);
     sampo_ctx_destroy(y);
 }
