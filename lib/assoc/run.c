@@ -532,7 +532,10 @@ static void evaluate(run_ctx *r, sampo__table *t)
 
 void sampo__assoc_gc(sampo__env *env, sampo__assoc *a, sampo__table *t)
 {
+    if (a->gc_removed == t->removed)
+        return; /* no subflow left since: nothing to let go */
     sampo__pairs_gc(env, &a->pairs, t);
+    a->gc_removed = t->removed;
 }
 
 void sampo__assoc_run(sampo__env *env, sampo__assoc *a, sampo__table *t, sampo__conns *cs,
@@ -544,7 +547,7 @@ void sampo__assoc_run(sampo__env *env, sampo__assoc *a, sampo__table *t, sampo__
     if (!env->opt->dsn_evidence)
         return;
     a->run++;
-    sampo__pairs_gc(env, &a->pairs, t);
+    sampo__assoc_gc(env, a, t);
     run_ctx r = {.env = env, .a = a, .cs = cs, .now = now};
     evaluate(&r, t);
     items_free(&r);

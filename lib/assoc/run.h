@@ -31,7 +31,8 @@
 typedef struct sampo__assoc {
     sampo__pairs pairs;
     sampo__trust trust;
-    uint64_t run; /* runs so far */
+    uint64_t run;        /* runs so far */
+    uint64_t gc_removed; /* the table's removals when the pairs were last collected */
 } sampo__assoc;
 
 /* Bytes a run over the current state may allocate. */

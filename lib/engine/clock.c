@@ -18,16 +18,21 @@ void sampo__clock_start(sampo_ctx *ctx, uint64_t t)
 
 /* Room for a run.  What a run needs grows with the pair verdicts kept,
  * and a subflow's verdicts are only let go by the association layer's
- * collection: end 1, 2, 4, ... least recently used subflows, collecting
- * after each round, until the need fits.  Ends at most about twice the
- * subflows that had to go, in O(log n) collections. */
+ * collection (a pass over every pair): end as many least recently used
+ * subflows as the shortfall is worth at the average bytes a subflow holds
+ * (its share of the pairs included), collect, and repeat with twice as
+ * many while the need does not fit.  Usually one or two collections. */
 static void room_for_run(sampo_ctx *ctx)
 {
     size_t need = sampo__assoc_need(&ctx->env, &ctx->assoc, &ctx->flows, &ctx->conns);
     if (sampo__mem_fits(&ctx->mem, need))
         return;
     sampo__count(ctx->cnt, SAMPO_CNT_MEM_CAP_HITS);
-    for (size_t batch = 1; !sampo__mem_fits(&ctx->mem, need); batch *= 2) {
+    size_t n = sampo__table_count(&ctx->flows);
+    size_t per = n ? ctx->mem.cur / n + 1 : 1;
+    size_t have = ctx->mem.cap > ctx->mem.cur ? ctx->mem.cap - ctx->mem.cur : 0;
+    size_t batch = need > have ? (need - have) / per + 1 : 1;
+    for (; !sampo__mem_fits(&ctx->mem, need); batch *= 2) {
         if (!sampo__lc_evict(ctx, batch))
             break;
         sampo__assoc_gc(&ctx->env, &ctx->assoc, &ctx->flows);

@@ -49,6 +49,7 @@ void sampo__table_unlink(sampo__env *env, sampo__table *t, sampo__subflow *sf)
     sampo__list_remove(&t->lru, &sf->lru);
     HASH_DELETE(hh, t->by_key, sf);
     HASH_DELETE(hh_id, t->by_id, sf);
+    t->removed++;
 }
 
 void sampo__table_requeue(sampo__table *t, sampo__subflow *sf)

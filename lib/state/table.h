@@ -16,6 +16,7 @@ typedef struct sampo__table {
     sampo__subflow *by_id;
     sampo__list lru; /* oldest first */
     uint64_t next_id;
+    uint64_t removed; /* subflows unlinked so far */
 } sampo__table;
 
 static inline uint32_t sampo__table_count(const sampo__table *t) { return t->lru.n; }
