@@ -13,10 +13,11 @@
  *   0x04  sampo_ctx_feed_ex() with per-packet results, checked;
  *   0x08  packets in batches of up to 8 (sampo_ctx_feed_batch_ex());
  *   0x10  sampo_ctx_flush_ex(SAMPO_FLUSH_END) at the end: every record.
- * A record whose length has bit 15 set is a crowd: its packet (at most 1023
- * bytes, bits 0-9) is fed 2 + 32 * (bits 10-14) times, up to 994, the
- * source address incremented in each copy, so that a few bytes of input
- * make up to thousands of flows (the candidate bound, the cap, eviction).
+ * A record whose length has 0xA in its top 4 bits is a crowd: its packet
+ * (at most 1023 bytes, bits 0-9) is fed 2 + 64 * (bits 10-11) times, up to
+ * 194, the source address incremented in each copy, so that a few bytes of
+ * input make hundreds to thousands of flows (the candidate bound, the cap,
+ * eviction) while most inputs stay cheap.
  * With allocation failures enabled, every Nth allocation fails, also
  * combined with the memory cap; the library must neither crash nor leak,
  * and never exceed the cap.  Whenever no event was dropped, there is one
@@ -189,8 +190,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             len = (size_t)data[off] << 8 | data[off + 1];
             ts += (uint64_t)data[off + 2] * 10000000; /* up to 2.55 s a step */
             off += 3;
-            if (len & 0x8000) {
-                copies = 2 + ((len >> 10) & 0x1f) * 32;
+            if ((len >> 12) == 0xA) {
+                copies = 2 + ((len >> 10) & 3) * 64;
                 copy = 0;
                 len &= 0x3ff;
             }
