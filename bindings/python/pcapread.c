@@ -33,17 +33,6 @@
 /* The sampler and the link-type map are sampo-cli's own (tools/common),
  * so that the same file and specification select the same packets. */
 
-/* sampo-cli's combined rate: the input's 1-in-N times the sampler's. */
-static uint32_t combined_rate(uint32_t input_rate, uint32_t sample_rate)
-{
-    uint64_t r;
-
-    if (sample_rate == 0)
-        return 0; /* no sampling: the context default applies */
-    r = (uint64_t)input_rate * sample_rate;
-    return r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
-}
-
 static int set_filter(pcap_t *p, const char *path, const char *filter,
                       struct sampo_py_read_result *res)
 {
@@ -157,7 +146,9 @@ int sampo_py_read_pcap(struct sampo_py_ctx *c, const char *path, const char *sam
         pkt.caplen = hdr->caplen;
         pkt.wirelen = hdr->len >= hdr->caplen ? hdr->len : hdr->caplen;
         pkt.linktype = res->linktype;
-        pkt.sampling_rate = combined_rate(input_rate, rate);
+        int clamped;
+        pkt.sampling_rate = sampler_combined_rate(input_rate, rate, &clamped);
+        res->rates_clamped += (uint64_t)clamped;
         frc = sampo_ctx_feed(c->ctx, &pkt);
         if (frc == SAMPO_E_NOTTCP || frc == SAMPO_E_FRAGMENT)
             res->packets_not_tcp++;

@@ -19,6 +19,7 @@ struct sampo_py_read_result {
     uint64_t packets_sampled;     /* kept by the sampler and fed */
     uint64_t packets_undecodable; /* fed, refused for another reason than not TCP */
     uint64_t packets_not_tcp;     /* fed, not TCP (or a non-first fragment) */
+    uint64_t rates_clamped;       /* sampling rates (file's x sampler's) held at 2^32 - 1 */
     int linktype;                 /* SAMPO_LINKTYPE_* of the file */
     int truncated;                /* the file ended in the middle of a record */
     int sys_errno;                /* errno of an open failure, else 0 */

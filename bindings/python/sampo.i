@@ -212,11 +212,12 @@ static int sampo_py_parse_flow(const char *text, sampo_flow *out)
 
 static PyObject *sampo_py_read_result(const struct sampo_py_read_result *r)
 {
-    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:i,s:O,s:s}",
+    return Py_BuildValue("{s:K,s:K,s:K,s:K,s:K,s:i,s:O,s:s}",
                          "packets_read", (unsigned long long)r->packets_read,
                          "packets_sampled", (unsigned long long)r->packets_sampled,
                          "packets_undecodable", (unsigned long long)r->packets_undecodable,
                          "packets_not_tcp", (unsigned long long)r->packets_not_tcp,
+                         "rates_clamped", (unsigned long long)r->rates_clamped,
                          "linktype", r->linktype,
                          "truncated", r->truncated ? Py_True : Py_False,
                          "error", r->error);

@@ -483,7 +483,7 @@ class CliCompare:
             for name in sampo.counter_names():
                 self.assertEqual(c[name], counters[name], "%s: counter %s" % (path, name))
             for name in ("packets_read", "packets_sampled", "packets_undecodable",
-                         "packets_not_tcp"):
+                         "packets_not_tcp", "rates_clamped"):
                 self.assertEqual(getattr(r, name), counters[name], "%s: %s" % (path, name))
         return sessions
 
@@ -491,6 +491,16 @@ class CliCompare:
 @unittest.skipUnless(have_cli(), "sampo-cli not found (set SAMPO_CLI)")
 class TestCliParity(CliCompare, unittest.TestCase):
     """On every capture, the same sessions, subflows and counters as sampo-cli."""
+
+    def test_rates_clamped(self):
+        """1 in 10^9 times 1 in 100 is held at 2^32 - 1, counted as sampo-cli counts it."""
+        path = os.path.join(DATA, "pcaps", "lab-v1-paper.pcap")
+        self.compare(path, sample="count:100", rate=1000000000,
+                     cli_args=("--sample", "count:100", "--rate", "1000000000"))
+        with sampo.Analyzer() as a:
+            r = a.read_pcap(path, sample="count:100", rate=1000000000, events=False)
+            self.assertEqual(r.rates_clamped, r.packets_sampled)
+            self.assertGreater(r.rates_clamped, 0)
 
     def test_all_captures(self):
         self.assertGreater(len(PCAPS), 1)

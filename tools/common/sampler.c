@@ -155,3 +155,18 @@ int sampler_take(struct sampler *s, uint64_t ts_ns, uint32_t *rate)
     }
     return 1;
 }
+
+uint32_t sampler_combined_rate(uint32_t input_rate, uint32_t sample_rate, int *clamped)
+{
+    uint64_t r;
+
+    *clamped = 0;
+    if (sample_rate == 0)
+        return 0;
+    r = (uint64_t)input_rate * sample_rate;
+    if (r > UINT32_MAX) {
+        *clamped = 1;
+        return UINT32_MAX;
+    }
+    return (uint32_t)r;
+}

@@ -50,6 +50,11 @@ void sampler_init(struct sampler *s, const struct sampler_spec *spec);
  */
 int sampler_take(struct sampler *s, uint64_t ts_ns, uint32_t *rate);
 
+/* The rate a packet was sampled at in all: the input's 1-in-N (an sFlow
+ * sample's) times the sampler's (0: no --sample, the context default
+ * applies).  A product past 2^32 - 1 is held there and *clamped is set. */
+uint32_t sampler_combined_rate(uint32_t input_rate, uint32_t sample_rate, int *clamped);
+
 /* Uniform 64-bit value from the sampler's generator (tests). */
 uint64_t sampler_next_u64(struct sampler *s);
 

@@ -10,7 +10,8 @@
 #include <string.h>
 
 static const char *const cli_counter_names[REPORT_N_CLI_COUNTERS] = {
-    "packets_read", "packets_sampled", "packets_undecodable", "packets_not_tcp", "capture_dropped",
+    "packets_read",    "packets_sampled", "packets_undecodable",
+    "packets_not_tcp", "capture_dropped", "rates_clamped",
 };
 
 int report_cli_counter_count(const struct cli_counters *c)
@@ -40,6 +41,8 @@ uint64_t report_cli_counter(const struct cli_counters *c, int i)
         return c->packets_not_tcp;
     case 4:
         return c->capture_dropped;
+    case 5:
+        return c->rates_clamped;
     default:
         return 0;
     }

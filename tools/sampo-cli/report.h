@@ -44,13 +44,14 @@ struct cli_counters {
     uint64_t packets_undecodable; /* refused by the library: link type, truncated, malformed */
     uint64_t packets_not_tcp;     /* not TCP, or a non-first IP fragment */
     uint64_t capture_dropped;     /* live capture: lost by the kernel/interface */
+    uint64_t rates_clamped;       /* sampling rates (input x --sample) held at 2^32 - 1 */
     int sflow_on;                 /* --sflow: the sflow_* counters are printed */
     struct sflow_counters sflow;  /* the sFlow layer's */
 };
 
 /* Names and values of the CLI counters, in print order: the 5 general
  * ones, then with --sflow those of the sFlow layer. */
-#define REPORT_N_CLI_COUNTERS 5
+#define REPORT_N_CLI_COUNTERS 6
 int report_cli_counter_count(const struct cli_counters *c);
 const char *report_cli_counter_name(int i);
 uint64_t report_cli_counter(const struct cli_counters *c, int i);

@@ -84,16 +84,6 @@ static void drain_events(struct run_state *st)
         w_flush(&st->w); /* a reader down a pipe sees them now */
 }
 
-static uint32_t combined_rate(uint32_t input_rate, uint32_t sample_rate)
-{
-    uint64_t r;
-
-    if (sample_rate == 0)
-        return 0; /* no --sample: the context default (--rate) applies */
-    r = (uint64_t)input_rate * sample_rate;
-    return r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
-}
-
 /*
  * Feed one packet.  `rate` is what --sample kept it at (0: no --sample);
  * `input_rate` what the input declares for it (an sFlow sample's rate),
@@ -110,10 +100,12 @@ static void feed(struct run_state *st, const struct cli_packet *cp, uint32_t rat
     p.wirelen = cp->wirelen;
     p.ts_ns = cp->ts_ns;
     p.linktype = cp->linktype;
+    int clamped;
     if (input_rate != 0)
-        p.sampling_rate = combined_rate(input_rate, rate != 0 ? rate : 1);
+        p.sampling_rate = sampler_combined_rate(input_rate, rate != 0 ? rate : 1, &clamped);
     else
-        p.sampling_rate = combined_rate(st->cfg->rate, rate);
+        p.sampling_rate = sampler_combined_rate(st->cfg->rate, rate, &clamped);
+    st->cc.rates_clamped += (uint64_t)clamped;
     p.source_id = source_id;
     rc = sampo_ctx_feed(st->ctx, &p);
     if (rc == SAMPO_E_NOTTCP || rc == SAMPO_E_FRAGMENT)

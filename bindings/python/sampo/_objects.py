@@ -278,6 +278,7 @@ class ReadResult(_Snapshot):
     packets_sampled: int        #: kept by the sampler and fed
     packets_undecodable: int    #: fed but dropped (truncated, malformed, link type...)
     packets_not_tcp: int        #: fed but not TCP (or a non-first IP fragment)
+    rates_clamped: int          #: sampling rates (file's x sampler's) held at 2^32 - 1
     linktype: int               #: SAMPO_LINKTYPE_* of the file
     truncated: bool             #: the file ended in the middle of a record
     error: str                  #: why it was truncated, else ""
