@@ -210,6 +210,25 @@ static int u64_cmp(const void *x, const void *y)
 
 /* The true ranges of one side cut into linear pieces (a range that runs
  * past the top of the circle is two), their starts and ends sorted. */
+/* An item's true range as at most two linear pieces [s, e) (a range that
+ * runs past the top of the circle is two; the top value itself is given
+ * up).  Returns the number of pieces. */
+static int range_pieces(const sampo__item *it, uint64_t mask, int bits, uint64_t s[2],
+                        uint64_t e[2])
+{
+    uint64_t len = it->len ? it->len : 1;
+    if (it->lo + (len - 1) < it->lo || (bits == 32 && it->lo + len > mask + 1)) {
+        s[0] = it->lo;
+        e[0] = mask;
+        s[1] = 0;
+        e[1] = (it->lo + len) & mask;
+        return 2;
+    }
+    s[0] = it->lo;
+    e[0] = it->lo + len ? it->lo + len : UINT64_MAX; /* up to 2^64 */
+    return 1;
+}
+
 static size_t crowd_pieces(const sampo__item *items, const uint32_t *idx, uint32_t n, int bits,
                            int side, uint64_t *st, uint64_t *en)
 {
@@ -217,18 +236,8 @@ static size_t crowd_pieces(const sampo__item *items, const uint32_t *idx, uint32
     size_t np = 0;
     for (uint32_t k = 0; k < n; k++) {
         const sampo__item *it = &items[idx[k]];
-        if (it->side != side)
-            continue;
-        uint64_t len = it->len ? it->len : 1;
-        if (it->lo + (len - 1) < it->lo || (bits == 32 && it->lo + len > mask + 1)) {
-            st[np] = it->lo;
-            en[np++] = mask; /* the top value is given up: a range ends before it */
-            st[np] = 0;
-            en[np++] = (it->lo + len) & mask;
-        } else {
-            st[np] = it->lo;
-            en[np++] = it->lo + len ? it->lo + len : UINT64_MAX; /* up to 2^64 */
-        }
+        if (it->side == side)
+            np += (size_t)range_pieces(it, mask, bits, &st[np], &en[np]);
     }
     qsort(st, np, sizeof(*st), u64_cmp);
     qsort(en, np, sizeof(*en), u64_cmp);
@@ -268,13 +277,12 @@ static void crowd_count(sampo__item *items, const uint32_t *idx, uint32_t n, int
             sampo__item *it = &items[idx[k]];
             if (it->side != side)
                 continue;
-            uint64_t len = it->len ? it->len : 1;
-            size_t c;
-            if (it->lo + (len - 1) < it->lo || (bits == 32 && it->lo + len > mask + 1))
-                c = overlapping(st, en, np, it->lo, mask) +
-                    overlapping(st, en, np, 0, (it->lo + len) & mask) - 2;
-            else
-                c = overlapping(st, en, np, it->lo, it->lo + len ? it->lo + len : UINT64_MAX) - 1;
+            uint64_t ps[2], pe[2];
+            int pieces = range_pieces(it, mask, bits, ps, pe);
+            size_t c = 0;
+            for (int q = 0; q < pieces; q++)
+                c += overlapping(st, en, np, ps[q], pe[q]);
+            c -= (size_t)pieces; /* its own pieces */
             it->crowd = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
         }
     }
