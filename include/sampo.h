@@ -282,6 +282,13 @@ typedef enum sampo_option {
      *  O(n log n) however the spaces crowd; searches cut by the bound are
      *  counted (SAMPO_CNT_CANDIDATES_BOUNDED).  @since 0.2 */
     SAMPO_OPT_MAX_CANDIDATES = 16,
+    /** Share of the subflow table, in percent, that the subflows of one
+     *  packet source (sampo_packet.source_id: an exporter, an sFlow agent's
+     *  data source) may hold when room must be made: a source at or above
+     *  it makes room by ending its own least recently created subflows, not
+     *  other sources' (int, 1..100, default 50; 100: no quota).  Counted in
+     *  SAMPO_CNT_SOURCE_QUOTA_EVICTIONS.  @since 0.2 */
+    SAMPO_OPT_SOURCE_QUOTA = 17,
 } sampo_option;
 
 /** Value kind of an option. */
@@ -858,7 +865,11 @@ SAMPO_API int sampo_ctx_next_pair(sampo_ctx *ctx, uint64_t *cursor, sampo_pair_i
     X(F, HASH_FORCED_EXPANSIONS, 81, "hash_forced_expansions",                                     \
       "hash table doublings forced after colliding keys had frozen its growth")                    \
     X(F, EST_SATURATED, 82, "est_saturated",                                                       \
-      "traffic estimate updates held at 2^64-1 instead of wrapping")
+      "traffic estimate updates held at 2^64-1 instead of wrapping")                               \
+    X(F, SOURCE_QUOTA_EVICTIONS, 83, "source_quota_evictions",                                     \
+      "subflows evicted from their own source because it held its quota of the table")             \
+    X(F, SOURCES_SHARED, 84, "sources_shared",                                                     \
+      "subflows of sources past the source table's bound, which share one quota")
 
 #define SAMPO_CNT_4_(F, name, num, lower, desc) F(name, num, lower, desc)
 #define SAMPO_CNT_3_(F, name, num, lower, desc) F(name, lower, desc)

@@ -28,6 +28,7 @@ static const sampo__opt_def opt_defs[] = {
     OR(SAMPO_OPT_HYSTERESIS, "hysteresis", hysteresis, 0.0, 1.0, 0.5),
     OI(SAMPO_OPT_AUTO_RUN, "auto_run", auto_run, 0, 1, 1),
     OI(SAMPO_OPT_MAX_CANDIDATES, "max_candidates", max_candidates, 1, 4096, 16),
+    OI(SAMPO_OPT_SOURCE_QUOTA, "source_quota", source_quota, 1, 100, 50),
 };
 #define N_OPTS ((int)(sizeof(opt_defs) / sizeof(opt_defs[0])))
 

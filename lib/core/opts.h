@@ -10,6 +10,7 @@ typedef struct sampo__opts {
     int64_t max_subflows, max_memory, hash_seed, sampling_rate;
     int64_t max_segments, max_events;
     int64_t token_evidence, dsn_evidence, auto_run, max_candidates;
+    int64_t source_quota;
     double min_confidence, gap_k, hysteresis;
 } sampo__opts;
 

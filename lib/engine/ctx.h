@@ -28,7 +28,7 @@ struct sampo_ctx {
     sampo__table flows;
     sampo__conns conns;
     sampo__sessions sessions;
-    sampo__source *sources;
+    sampo__sources sources;
     sampo__assoc assoc;
 
     char err[160];

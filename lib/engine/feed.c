@@ -74,8 +74,8 @@ static uint64_t clock_step(sampo_ctx *ctx, uint64_t ts)
 
 /* The packet's subflow: found, or created after room was made for it;
  * NULL for a packet that needs none (plain TCP) or could not get one. */
-static sampo__subflow *subflow_of(sampo_ctx *ctx, sampo__job *j, uint64_t ts, int *rc,
-                                  bool *created)
+static sampo__subflow *subflow_of(sampo_ctx *ctx, sampo__job *j, uint32_t source_id, uint64_t ts,
+                                  int *rc, bool *created)
 {
     const sampo__mptcp_opts *o = &j->o;
     sampo__subflow *sf = sampo__table_find(&ctx->flows, &j->key, j->hv);
@@ -83,14 +83,22 @@ static sampo__subflow *subflow_of(sampo_ctx *ctx, sampo__job *j, uint64_t ts, in
     if (sf) {
         sampo__table_touch(&ctx->flows, sf, ts, (uint64_t)ctx->opt.idle_ns);
         if (ctx->mem.cap)
-            sampo__lc_make_room(ctx, sampo__lc_packet_need(ctx, sf), sf);
+            sampo__lc_make_room(ctx, sampo__lc_packet_need(ctx, sf), sf, sf->src);
         return sf;
     }
     if (!o->present)
         return NULL;
+    bool shared;
+    sampo__source *src = sampo__source_get(&ctx->env, &ctx->sources, source_id, &shared);
+    if (shared)
+        sampo__count(ctx->cnt, SAMPO_CNT_SOURCES_SHARED);
+    ctx->sources.pinned = src;
     if (ctx->mem.cap)
-        sampo__lc_make_room(ctx, sampo__lc_packet_need(ctx, NULL), NULL);
-    sf = sampo__lc_subflow_new(ctx, &j->key, j->hv, ts);
+        sampo__lc_make_room(ctx, sampo__lc_packet_need(ctx, NULL), NULL, src);
+    sf = sampo__lc_subflow_new(ctx, &j->key, j->hv, src, ts);
+    ctx->sources.pinned = NULL;
+    if (!sf)
+        sampo__source_put(&ctx->env, &ctx->sources, src);
     if (!sf) {
         *rc = SAMPO_E_LIMIT;
         return NULL;
@@ -189,7 +197,7 @@ int sampo__feed_process(sampo_ctx *ctx, const sampo_packet *pkt, sampo__job *j, 
     count_options(ctx, o);
     int rc = SAMPO_OK;
     bool created;
-    sampo__subflow *sf = subflow_of(ctx, j, ts, &rc, &created);
+    sampo__subflow *sf = subflow_of(ctx, j, pkt->source_id, ts, &rc, &created);
     sampo__count(ctx->cnt, o->n_mptcp ? SAMPO_CNT_TCP_MPTCP : SAMPO_CNT_TCP_PLAIN);
     sampo__dsn_fact f;
     memset(&f, 0, sizeof(f));

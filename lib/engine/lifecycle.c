@@ -29,48 +29,82 @@ static bool no_progress(const sampo__subflow *sf)
 /* Entries looked at from the LRU head for one without progress. */
 #define EVICT_SCAN 64
 
-/* The next subflow to evict: among the EVICT_SCAN least recently used,
- * the oldest without progress, else the oldest. */
-static sampo__subflow *victim(sampo_ctx *ctx, const sampo__subflow *keep)
+/* Does source src hold its quota of the table (and share it with others)? */
+static bool over_quota(const sampo_ctx *ctx, const sampo__source *src)
 {
-    sampo__subflow *first = NULL;
-    int k = 0;
-    for (sampo__subflow *sf = sampo__table_oldest(&ctx->flows); sf && k < EVICT_SCAN;
-         sf = sampo__table_newer(sf), k++) {
+    uint32_t n = sampo__table_count(&ctx->flows);
+    return src && src->members.n < n &&
+           (uint64_t)src->members.n * 100 >= (uint64_t)ctx->opt.source_quota * n;
+}
+
+/* Among the EVICT_SCAN first of a list of subflows (oldest first, `next`
+ * the link's successor), the first without progress, else the first of a
+ * source over its quota, else the first. */
+static sampo__subflow *pick(const sampo_ctx *ctx, sampo__link *l, bool by_source,
+                            const sampo__subflow *keep)
+{
+    sampo__subflow *first = NULL, *heavy = NULL;
+    for (int k = 0; l && k < EVICT_SCAN; l = l->next, k++) {
+        sampo__subflow *sf = by_source ? SAMPO__SF_OF_SRC(l) : SAMPO__SF_OF_LRU(l);
         if (sf == keep)
             continue;
         if (no_progress(sf))
             return sf;
         if (!first)
             first = sf;
+        if (!by_source && !heavy && over_quota(ctx, sf->src))
+            heavy = sf;
     }
-    return first;
+    return heavy ? heavy : first;
 }
 
-static bool evict_one(sampo_ctx *ctx, const sampo__subflow *keep)
+/* The next subflow to evict to make room for a packet of source `src`
+ * (NULL: none in particular).  A source that holds its quota ends its own
+ * subflows; otherwise the least recently used, state without progress
+ * first, then that of sources over their quota. */
+static sampo__subflow *victim(sampo_ctx *ctx, const sampo__subflow *keep, sampo__source *src,
+                              bool *own)
 {
-    sampo__subflow *sf = victim(ctx, keep);
+    *own = false;
+    if (over_quota(ctx, src)) {
+        sampo__subflow *sf = pick(ctx, src->members.head, true, keep);
+        if (sf) {
+            *own = true;
+            return sf;
+        }
+    }
+    sampo__subflow *oldest = sampo__table_oldest(&ctx->flows);
+    return pick(ctx, oldest ? &oldest->lru : NULL, false, keep);
+}
+
+static bool evict_one(sampo_ctx *ctx, const sampo__subflow *keep, sampo__source *src)
+{
+    bool own;
+    sampo__subflow *sf = victim(ctx, keep, src, &own);
     if (!sf)
         return false;
     sampo__count(ctx->cnt, SAMPO_CNT_SUBFLOWS_EVICTED);
+    if (own)
+        sampo__count(ctx->cnt, SAMPO_CNT_SOURCE_QUOTA_EVICTIONS);
     end_subflow(ctx, sf, SAMPO_CLOSE_EVICTED, ctx->now_ns);
     return true;
 }
 
-void sampo__lc_make_room(sampo_ctx *ctx, size_t need, const sampo__subflow *keep)
+void sampo__lc_make_room(sampo_ctx *ctx, size_t need, const sampo__subflow *keep,
+                         sampo__source *src)
 {
     if (!ctx->mem.cap || sampo__mem_fits(&ctx->mem, need))
         return;
     sampo__count(ctx->cnt, SAMPO_CNT_MEM_CAP_HITS);
     while (!sampo__mem_fits(&ctx->mem, need))
-        if (!evict_one(ctx, keep))
+        if (!evict_one(ctx, keep, src))
             break;
 }
 
 size_t sampo__lc_evict(sampo_ctx *ctx, size_t n)
 {
     size_t k = 0;
-    while (k < n && evict_one(ctx, NULL))
+    while (k < n && evict_one(ctx, NULL, NULL))
         k++;
     return k;
 }
@@ -87,10 +121,10 @@ size_t sampo__lc_packet_need(const sampo_ctx *ctx, const sampo__subflow *sf)
 /* ---- creation -------------------------------------------------------------- */
 
 sampo__subflow *sampo__lc_subflow_new(sampo_ctx *ctx, const sampo__fkey *k, unsigned hv,
-                                      uint64_t now)
+                                      sampo__source *src, uint64_t now)
 {
     while ((int64_t)sampo__table_count(&ctx->flows) >= ctx->opt.max_subflows)
-        if (!evict_one(ctx, NULL))
+        if (!evict_one(ctx, NULL, src))
             return NULL;
     sampo__subflow *sf = sampo__mem_calloc(&ctx->mem, sizeof(*sf));
     if (!sf)
@@ -105,6 +139,8 @@ sampo__subflow *sampo__lc_subflow_new(sampo_ctx *ctx, const sampo__fkey *k, unsi
         sampo__mem_free(&ctx->mem, sf);
         return NULL;
     }
+    sf->src = src;
+    sampo__list_append(&src->members, &sf->src_link);
     sampo__count(ctx->cnt, SAMPO_CNT_SUBFLOWS_CREATED);
     return sf;
 }
@@ -197,6 +233,10 @@ static void release(sampo_ctx *ctx, sampo__subflow *sf)
     if (c && !c->members.n)
         sampo__conn_destroy(&ctx->env, &ctx->conns, c);
     sampo__dsn_release(&ctx->env, sf);
+    if (sf->src) {
+        sampo__list_remove(&sf->src->members, &sf->src_link);
+        sampo__source_put(&ctx->env, &ctx->sources, sf->src);
+    }
     sampo__table_unlink(&ctx->env, &ctx->flows, sf);
     sampo__mem_free(&ctx->mem, sf);
 }

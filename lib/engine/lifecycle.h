@@ -24,19 +24,23 @@
 
 #include "engine/ctx.h"
 
-/* End least recently used subflows (not `keep`) until `need` more bytes
- * fit under the cap. */
-void sampo__lc_make_room(sampo_ctx *ctx, size_t need, const sampo__subflow *keep);
+/* End subflows (not `keep`) until `need` more bytes fit under the cap, for
+ * a packet of source `src` (NULL: none in particular): the source's own
+ * when it holds its quota of the table (SAMPO_OPT_SOURCE_QUOTA), else the
+ * least recently used, those without progress first. */
+void sampo__lc_make_room(sampo_ctx *ctx, size_t need, const sampo__subflow *keep,
+                         sampo__source *src);
 /* End up to n least recently used subflows (room for a run, whose need
  * shrinks as the association layer lets go of what they held); returns how
  * many were ended. */
 size_t sampo__lc_evict(sampo_ctx *ctx, size_t n);
 /* What processing one packet may allocate (sf NULL: one that creates a subflow). */
 size_t sampo__lc_packet_need(const sampo_ctx *ctx, const sampo__subflow *sf);
-/* A new subflow for key k (hash hv) at `now`, within SAMPO_OPT_MAX_SUBFLOWS;
- * NULL when it could not be tracked. */
+/* A new subflow for key k (hash hv) of source src at `now`, within
+ * SAMPO_OPT_MAX_SUBFLOWS; NULL when it could not be tracked.  src must be
+ * pinned (sampo__sources.pinned) while room is made for it. */
 sampo__subflow *sampo__lc_subflow_new(sampo_ctx *ctx, const sampo__fkey *k, unsigned hv,
-                                      uint64_t now);
+                                      sampo__source *src, uint64_t now);
 /* End the subflows idle for SAMPO_OPT_IDLE_TIMEOUT_NS at `now`. */
 void sampo__lc_expire(sampo_ctx *ctx, uint64_t now);
 /* End the least recently used subflow (and its session when it was the

@@ -52,6 +52,7 @@ typedef struct sampo__dir {
 
 struct sampo__session;
 struct sampo__conn;
+struct sampo__source;
 
 typedef struct sampo__subflow {
     UT_hash_handle hh; /* by key; the key follows, for one cache line less per lookup */
@@ -66,7 +67,9 @@ typedef struct sampo__subflow {
     sampo__link sess_link; /* members of its session, by id */
     sampo__link conn_link; /* members of its connection */
     struct sampo__conn *conn;
-    sampo__dir dir[2]; /* dir[d]: packets sent by endpoint d of the key */
+    struct sampo__source *src; /* the source of its first packet */
+    sampo__link src_link;      /* members of that source, oldest first */
+    sampo__dir dir[2];         /* dir[d]: packets sent by endpoint d of the key */
     uint64_t first_ns;
     double confidence;     /* of its tie to the session */
     uint32_t reinjections; /* assoc/: segments found on a sibling */
@@ -86,6 +89,7 @@ typedef struct sampo__subflow {
 #define SAMPO__SF_OF_LRU(l) SAMPO__ENTRY(l, sampo__subflow, lru)
 #define SAMPO__SF_OF_SESS(l) SAMPO__ENTRY(l, sampo__subflow, sess_link)
 #define SAMPO__SF_OF_CONN(l) SAMPO__ENTRY(l, sampo__subflow, conn_link)
+#define SAMPO__SF_OF_SRC(l) SAMPO__ENTRY(l, sampo__subflow, src_link)
 
 /* The key endpoint taken as the client (core/flow.h's rule). */
 static inline int sampo__sf_client(const sampo__subflow *sf)

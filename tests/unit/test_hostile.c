@@ -255,3 +255,91 @@ Test(hostile, colliding_tokens_do_not_merge_connections)
     cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TOKEN_AMBIGUOUS), 1);
     sampo_ctx_destroy(ctx);
 }
+
+/* ---- per-source quotas --------------------------------------------------- */
+
+static int feed_from(sampo_ctx *ctx, const tpkt *t, uint64_t ts_ns, uint32_t source,
+                     sampo_result *res)
+{
+    sampo_packet p = SAMPO_PACKET_INIT;
+    p.data = t->buf;
+    p.caplen = t->len;
+    p.wirelen = t->wirelen;
+    p.ts_ns = ts_ns;
+    p.linktype = SAMPO_LINKTYPE_ETHERNET;
+    p.source_id = source;
+    return sampo_ctx_feed_ex(ctx, &p, res);
+}
+
+#define HONEST_FIRST 1000000u /* crowd indices of source 2's flows: their own addresses */
+#define HONEST_N 200u
+
+/* Source 2 brings HONEST_N flows with progress; then source 1 floods
+ * `flood` flows with progress too (4 packets each, DSNs advancing), into a
+ * table of 1000 subflows.  Returns how many of source 2's flows are still
+ * tracked (a packet of each finds its subflow). */
+static uint32_t honest_left_after_flood(int64_t quota, uint32_t flood, uint64_t *own)
+{
+    sampo_ctx *ctx;
+    cr_assert_eq(sampo_ctx_create(&ctx, NULL), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_set_option(ctx, SAMPO_OPT_HASH_SEED, 12), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_set_option(ctx, SAMPO_OPT_MAX_SUBFLOWS, 1000), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_set_option(ctx, SAMPO_OPT_SOURCE_QUOTA, quota), SAMPO_OK);
+    uint64_t t = UINT64_C(1000000000);
+    for (uint32_t i = 0; i < HONEST_N; i++)
+        for (unsigned k = 0; k < HOSTILE_CROWD_PKTS; k++) {
+            tpkt p = hostile_crowd_pkt(HONEST_FIRST + i, k, BASE << 1);
+            cr_assert_eq(feed_from(ctx, &p, t += 1000, 2, NULL), SAMPO_OK);
+        }
+    for (uint32_t i = 0; i < flood; i++)
+        for (unsigned k = 0; k < HOSTILE_CROWD_PKTS; k++) {
+            tpkt p = hostile_crowd_pkt(i, k, BASE);
+            cr_assert_eq(feed_from(ctx, &p, t += 1000, 1, NULL), SAMPO_OK);
+        }
+    uint32_t left = 0;
+    for (uint32_t i = 0; i < HONEST_N; i++) {
+        tpkt p = hostile_crowd_pkt(HONEST_FIRST + i, 0, BASE << 1);
+        sampo_result r = SAMPO_RESULT_INIT;
+        int rc = feed_from(ctx, &p, t += 1000, 2, &r);
+        cr_assert(rc == SAMPO_OK || rc == SAMPO_E_LIMIT);
+        left += (r.flags & SAMPO_RES_TRACKED) && !(r.flags & SAMPO_RES_NEW_SUBFLOW);
+    }
+    *own = sampo_ctx_counter(ctx, SAMPO_CNT_SOURCE_QUOTA_EVICTIONS);
+    cr_assert_leq(sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_CREATED) -
+                      sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_ENDED),
+                  1000);
+    sampo_ctx_destroy(ctx);
+    return left;
+}
+
+Test(hostile, one_source_cannot_take_the_table)
+{
+    uint64_t own = 0;
+    /* No quota: the flood, whose flows all show progress, pushes every
+     * one of the other source's subflows out (least recently used). */
+    cr_assert_eq(honest_left_after_flood(100, 20000, &own), 0);
+    cr_assert_eq(own, 0);
+    /* The default quota (half the table): the flooding source ends its own
+     * subflows once it holds half, and the other's all stay. */
+    cr_assert_eq(honest_left_after_flood(50, 20000, &own), HONEST_N);
+    cr_assert_geq(own, 20000 - 1000);
+}
+
+Test(hostile, made_up_sources_share_one_record)
+{
+    /* A sender of forged sFlow makes up agents: past SAMPO__SOURCES_MAX
+     * the sources share one record (and one quota), counted, and memory
+     * stays small. */
+    sampo_ctx *ctx;
+    cr_assert_eq(sampo_ctx_create(&ctx, NULL), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_set_option(ctx, SAMPO_OPT_HASH_SEED, 13), SAMPO_OK);
+    uint64_t t = UINT64_C(1000000000);
+    for (uint32_t i = 0; i < 20000; i++) {
+        tpkt p = hostile_crowd_pkt(i, 0, BASE);
+        cr_assert_eq(feed_from(ctx, &p, t += 1000, i * 2654435761u, NULL), SAMPO_OK);
+    }
+    cr_assert_eq(sampo_ctx_counter(ctx, SAMPO_CNT_SOURCES_SHARED), 20000 - 4096);
+    cr_assert_eq(HASH_COUNT(ctx->sources.by_id), 4096);
+    cr_assert_eq(ctx->sources.other.members.n, 20000 - 4096);
+    sampo_ctx_destroy(ctx);
+}

@@ -27,6 +27,7 @@ enum {
     OPT_NO_DSN,
     OPT_MIN_CONF,
     OPT_MAX_MEM,
+    OPT_SOURCE_QUOTA,
     OPT_SEED,
     OPT_EVENTS,
     OPT_PAIRS,
@@ -51,6 +52,7 @@ static const struct option long_opts[] = {
     {"no-dsn", no_argument, NULL, OPT_NO_DSN},
     {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
     {"max-memory", required_argument, NULL, OPT_MAX_MEM},
+    {"source-quota", required_argument, NULL, OPT_SOURCE_QUOTA},
     {"seed", required_argument, NULL, OPT_SEED},
     {"events", no_argument, NULL, OPT_EVENTS},
     {"pairs", no_argument, NULL, OPT_PAIRS},
@@ -109,6 +111,9 @@ void options_usage(FILE *fp)
           "      --no-dsn          do not use DSN evidence\n"
           "      --max-memory=BYTES  memory cap of the analysis (K, M, G, T suffixes;\n"
           "                        default 1G, 0 = none)\n"
+          "      --source-quota=PCT  share of the subflow table one source (sFlow\n"
+          "                        agent and data source) may hold under pressure,\n"
+          "                        1..100 (default 50; 100 = no quota)\n"
           "      --seed=N          fixed flow hash seed, for reproducible hash layouts\n"
           "                        (default: a random key per run; the output does\n"
           "                        not depend on it)\n"
@@ -263,6 +268,10 @@ static int one_option(struct cli_config *cfg, int c, const char *arg)
                              "expected bytes, with an optional K, M, G "
                              "or T suffix, e.g. 64M");
         return add_libopt(cfg, "--max-memory", SAMPO_OPT_MAX_MEMORY, 0, (int64_t)u, 0, 0);
+    case OPT_SOURCE_QUOTA:
+        if (parse_u64(arg, &u) != 0 || u < 1 || u > 100)
+            return bad_value("--source-quota", arg, "expected a percentage from 1 to 100");
+        return add_libopt(cfg, "--source-quota", SAMPO_OPT_SOURCE_QUOTA, 0, (int64_t)u, 0, 0);
     case OPT_SEED:
         if (parse_u64(arg, &u) != 0 || u > INT64_MAX)
             return bad_value("--seed", arg, "expected an unsigned integer, decimal or 0x hex");

@@ -99,7 +99,8 @@ class Analyzer:
     retention, s), ``max_subflows``, ``sampling_rate`` (1-in-N rate of
     packets that declare none, as sampo-cli --rate), ``max_segments``,
     ``max_events`` (events kept for ``events()``), ``gap_steepness``,
-    ``hysteresis``.  A value out of range raises ``sampo.Error``.
+    ``hysteresis``, ``source_quota`` (percent of the subflow table one
+    source may hold under pressure, as sampo-cli --source-quota).  A value out of range raises ``sampo.Error``.
 
     The native context is freed with the object, by ``close()`` or at the
     end of a ``with`` block.  An Analyzer may be used from any thread, but
@@ -110,7 +111,7 @@ class Analyzer:
     def __init__(self, window=0.5, min_confidence=0.99, token=True, dsn=True,
                  idle_timeout=15.0, max_memory=None, seed=DEFAULT_SEED, *, retention=None,
                  max_subflows=None, sampling_rate=None, max_segments=None, max_events=None,
-                 gap_steepness=None, hysteresis=None):
+                 gap_steepness=None, hysteresis=None, source_quota=None):
         self._ctx = None
         ctx = _sampo.Context()
         opts = [
@@ -131,7 +132,8 @@ class Analyzer:
         for name, opt, value in (("max_subflows", _sampo.SAMPO_OPT_MAX_SUBFLOWS, max_subflows),
                                  ("sampling_rate", _sampo.SAMPO_OPT_SAMPLING_RATE, sampling_rate),
                                  ("max_segments", _sampo.SAMPO_OPT_MAX_SEGMENTS, max_segments),
-                                 ("max_events", _sampo.SAMPO_OPT_MAX_EVENTS, max_events)):
+                                 ("max_events", _sampo.SAMPO_OPT_MAX_EVENTS, max_events),
+                                 ("source_quota", _sampo.SAMPO_OPT_SOURCE_QUOTA, source_quota)):
             if value is not None:
                 opts.append((name, opt, _int(name, value)))
         for name, opt, value in (("gap_steepness", _sampo.SAMPO_OPT_GAP_STEEPNESS, gap_steepness),
