@@ -869,7 +869,10 @@ SAMPO_API int sampo_ctx_next_pair(sampo_ctx *ctx, uint64_t *cursor, sampo_pair_i
     X(F, SOURCE_QUOTA_EVICTIONS, 83, "source_quota_evictions",                                     \
       "subflows evicted from their own source because it held its quota of the table")             \
     X(F, SOURCES_SHARED, 84, "sources_shared",                                                     \
-      "subflows of sources past the source table's bound, which share one quota")
+      "subflows of sources past the source table's bound, which share one quota")                  \
+    X(F, REINJECTIONS_REFUSED, 85, "reinjections_refused",                                         \
+      "segments with a boundary in common not taken for reinjections (packet without the data, "   \
+      "or copies over 120 s apart): overlaps")
 
 #define SAMPO_CNT_4_(F, name, num, lower, desc) F(name, num, lower, desc)
 #define SAMPO_CNT_3_(F, name, num, lower, desc) F(name, lower, desc)

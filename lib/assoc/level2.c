@@ -49,7 +49,9 @@ static uint32_t region_segments(const sampo__item *it, uint64_t rlo, uint64_t g,
             continue;
         out[n].s = st;
         out[n].e = st + sg->len;
+        out[n].t_ms = sg->t_ms;
         out[n].dup = 0;
+        out[n].seen = !(sg->ssn_lo & SAMPO__SEG_UNSEEN) && !d->seq_bad;
         n++;
     }
     span_sort(out, n);
@@ -115,15 +117,24 @@ static uint32_t contiguity(const sampo__span *a, uint32_t na, const sampo__span 
     return t;
 }
 
+/* Could x and y be one segment sent twice?  Both packets carried the
+ * data, within the longest reinjection delay of each other.  Equal DSS
+ * values alone are what a forger copies. */
+static bool plausible_reinjection(const sampo__span *x, const sampo__span *y)
+{
+    uint32_t dt = x->t_ms > y->t_ms ? x->t_ms - y->t_ms : y->t_ms - x->t_ms;
+    return x->seen && y->seen && dt <= SAMPO__REINJ_MAX_MS;
+}
+
 /* Compare two sorted segment lists.  Segments that share a boundary with
  * one on the other subflow are reinjections (4.7: the same data sent
- * again, from the same start or to the same end); any other intersection is
- * a genuine second-level overlap. */
+ * again, from the same start or to the same end) when that is plausible;
+ * any other intersection is a genuine second-level overlap. */
 static void compare(sampo__span *a, uint32_t na, sampo__span *b, uint32_t nb, uint32_t *reinj,
-                    uint32_t *overlaps)
+                    uint32_t *overlaps, uint32_t *refused)
 {
     uint32_t j0 = 0;
-    *reinj = *overlaps = 0;
+    *reinj = *overlaps = *refused = 0;
     for (uint32_t i = 0; i < na; i++) {
         if (a[i].e == a[i].s)
             continue; /* an ACK mark */
@@ -132,10 +143,12 @@ static void compare(sampo__span *a, uint32_t na, sampo__span *b, uint32_t nb, ui
         for (uint32_t j = j0; j < nb && b[j].s < a[i].e; j++) {
             if (b[j].e <= a[i].s || b[j].e == b[j].s)
                 continue;
-            if (a[i].s == b[j].s || a[i].e == b[j].e) {
+            bool shared = a[i].s == b[j].s || a[i].e == b[j].e;
+            if (shared && plausible_reinjection(&a[i], &b[j])) {
                 (*reinj)++;
                 a[i].dup = b[j].dup = 1;
             } else {
+                *refused += shared;
                 (*overlaps)++;
             }
         }
@@ -212,7 +225,7 @@ void sampo__level2(const sampo__item *a, const sampo__item *b, uint64_t rlo, uin
     uint64_t mask = sampo__circ_mask(bits);
     out->na = region_segments(a, rlo, g, mask, sc->sa);
     out->nb = region_segments(b, rlo, g, mask, sc->sb);
-    compare(sc->sa, out->na, sc->sb, out->nb, &out->reinj, &out->overlaps);
+    compare(sc->sa, out->na, sc->sb, out->nb, &out->reinj, &out->overlaps, &out->reinj_refused);
     out->touch = contiguity(sc->sa, out->na, sc->sb, out->nb, sc, &out->pa, &out->pb);
     out->have_posterior = posterior(sc->sa, out->na, sc->sb, out->nb, out->overlaps, prior,
                                     &out->phi_s);

@@ -99,6 +99,7 @@ static void level2(const sampo__item *a, const sampo__item *b, const sampo__asso
     sampo__l2 l2;
     sampo__level2(a, b, ge->rlo, ge->g, prm->bits, prior, sc, &l2);
     out->reinjections = l2.reinj;
+    out->reinj_refused = l2.reinj_refused;
     out->overlaps = l2.overlaps;
     out->level = l2.overlaps ? 2 : 3;
     double phi_s = level2_phi(&l2);

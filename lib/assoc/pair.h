@@ -46,11 +46,12 @@ typedef struct sampo__eval {
     uint8_t method;  /* sampo_method */
     uint8_t level;   /* 1: no first-level overlap; 2: overlap at level 2; 3: none at level 2 */
     double phi;
-    uint32_t reinjections; /* duplicated segments found */
-    uint32_t overlaps;     /* genuine second-level overlaps */
-    uint8_t prox_strong;   /* absolute proximity alone would tie them (64-bit circle) */
-    uint8_t forgeable;     /* capped at SAMPO__FORGEABLE_CEILING */
-    double raw;            /* with forgeable: phi before the cap, the evidence's weight */
+    uint32_t reinjections;  /* duplicated segments found */
+    uint32_t overlaps;      /* genuine second-level overlaps */
+    uint8_t prox_strong;    /* absolute proximity alone would tie them (64-bit circle) */
+    uint8_t forgeable;      /* capped at SAMPO__FORGEABLE_CEILING */
+    double raw;             /* with forgeable: phi before the cap, the evidence's weight */
+    uint32_t reinj_refused; /* shared boundaries not plausible as reinjections */
 } sampo__eval;
 
 typedef struct sampo__assoc_prm {

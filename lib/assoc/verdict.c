@@ -120,6 +120,7 @@ void sampo__pair_update(sampo__env *env, sampo__pairs *ps, uint64_t run, sampo__
                               SAMPO_CNT_PAIRS_DISTINCT};
     sampo__count(env->cnt, cnt[ev->verdict]);
     sampo__count_add(env->cnt, SAMPO_CNT_REINJECTIONS, ev->reinjections);
+    sampo__count_add(env->cnt, SAMPO_CNT_REINJECTIONS_REFUSED, ev->reinj_refused);
     sampo__count_add(env->cnt, SAMPO_CNT_LEVEL2_OVERLAPS, ev->overlaps);
     if (a->id > b->id) {
         sampo__subflow *t = a;

@@ -54,14 +54,17 @@ static bool seg_room(sampo__env *env, sampo__dir *d)
 }
 
 static void seg_push(sampo__env *env, sampo__dir *d, uint64_t dsn, uint32_t ssn, uint16_t len,
-                     uint64_t now)
+                     bool seen, uint64_t now)
 {
+    uint16_t ssn_lo = (uint16_t)((ssn & SAMPO__SEG_SSN_MASK) | (seen ? 0 : SAMPO__SEG_UNSEEN));
     /* One mapping often covers several TCP segments (TSO) and captures may
      * hold duplicates: skip a mapping equal to a recent one (4.10). */
     uint32_t look = d->seg.n < 8 ? d->seg.n : 8;
     for (uint32_t i = 1; i <= look; i++) {
-        const sampo__seg *s = &d->segs[sampo__ring_at(&d->seg, d->seg.n - i)];
-        if (s->dsn == dsn && s->len == len && s->ssn_lo == (uint16_t)ssn) {
+        sampo__seg *s = &d->segs[sampo__ring_at(&d->seg, d->seg.n - i)];
+        if (s->dsn == dsn && s->len == len &&
+            (s->ssn_lo & SAMPO__SEG_SSN_MASK) == (ssn_lo & SAMPO__SEG_SSN_MASK)) {
+            s->ssn_lo &= ssn_lo; /* seen once with its data: seen */
             sampo__count(env->cnt, SAMPO_CNT_DSN_SEGMENTS_DUP);
             return;
         }
@@ -70,7 +73,7 @@ static void seg_push(sampo__env *env, sampo__dir *d, uint64_t dsn, uint32_t ssn,
         return;
     sampo__seg *s = &d->segs[sampo__ring_tail(&d->seg)];
     s->dsn = dsn;
-    s->ssn_lo = (uint16_t)ssn;
+    s->ssn_lo = ssn_lo;
     s->len = len;
     s->t_ms = seg_time(env, now);
     d->seg.n++;
@@ -93,7 +96,7 @@ static void span_add(uint64_t *lo, uint64_t *hi, bool first, uint64_t a, uint64_
 }
 
 static uint64_t record_mapping(sampo__env *env, sampo__dir *d, uint64_t dsn, bool is64,
-                               uint32_t ssn, uint16_t len, uint64_t now)
+                               uint32_t ssn, uint16_t len, bool seen, uint64_t now)
 {
     bool first = !d->dsn_bits;
     uint64_t u = unwrap(env, &d->dsn_last, &d->dsn_bits, dsn, is64);
@@ -103,7 +106,7 @@ static uint64_t record_mapping(sampo__env *env, sampo__dir *d, uint64_t dsn, boo
     d->map_ssn = ssn;
     d->map_len = len;
     if (env->opt->dsn_evidence)
-        seg_push(env, d, u, ssn, len, now);
+        seg_push(env, d, u, ssn, len, seen, now);
     return u;
 }
 
@@ -140,9 +143,40 @@ static void payload_position(const sampo__dir *d, const sampo__pkt *p, sampo__ds
     }
 }
 
+/* Did the packet carry the data of its mapping (ssn, len)?  Its payload
+ * lies inside the mapping, or it is a DATA_FIN's (RFC 8684 3.3.1: the
+ * subflow sequence number is relative to the ISN).  The offset between TCP
+ * and subflow sequence numbers of the direction's first mapping stands for
+ * the ISN (sampled traffic seldom shows the SYN), and every later mapping
+ * must stay within one mapping's length of it (the first packet seen may
+ * sit anywhere in its mapping); one that does not marks the whole
+ * direction (seq_bad), whose segments are then no reinjection evidence.  A forger who
+ * copies DSS options onto packets of its own without making them agree
+ * fails this; what a forger can make agree is left to the ceiling. */
+static bool mapping_seen(sampo__dir *d, const sampo__pkt *p, uint32_t ssn, uint16_t len,
+                         bool data_fin)
+{
+    if (!p->payload_len)
+        return data_fin;
+    if (p->payload_len > len)
+        return false;
+    uint32_t off = p->seq - ssn;
+    if (!d->has_seq_off) {
+        d->seq_off = off;
+        d->has_seq_off = 1;
+        return true;
+    }
+    int32_t delta = (int32_t)(off - d->seq_off);
+    if (delta > -(int32_t)UINT16_MAX - 1 && delta <= (int32_t)UINT16_MAX + 1)
+        return true;
+    d->seq_bad = 1; /* the direction's sequence numbers do not progress with its mappings */
+    return false;
+}
+
 /* v1 MP_CAPABLE on the first data packet: the mapping is implicit,
  * starting at IDSN + 1 of the sender (RFC 8684 3.1).  Needs the key. */
 __attribute__((noinline)) static void implicit_mapping(sampo__env *env, sampo__dir *d,
+                                                       const sampo__pkt *p,
                                                        const sampo__mptcp_opts *o, uint64_t now,
                                                        sampo__dsn_fact *f)
 {
@@ -157,7 +191,8 @@ __attribute__((noinline)) static void implicit_mapping(sampo__env *env, sampo__d
     f->dsn_bits = 64;
     f->ssn = 1;
     f->len = o->mpc.data_len;
-    f->dsn = record_mapping(env, d, idsn + 1, true, 1, o->mpc.data_len, now);
+    f->dsn = record_mapping(env, d, idsn + 1, true, 1, o->mpc.data_len,
+                            mapping_seen(d, p, 1, o->mpc.data_len, false), now);
 }
 
 static void data_ack(sampo__env *env, sampo__subflow *sf, int dir, const sampo__mptcp_opts *o,
@@ -178,12 +213,12 @@ static void data_ack(sampo__env *env, sampo__subflow *sf, int dir, const sampo__
     if (!o->dss.ack64 && env->opt->dsn_evidence) {
         sampo__dir *peer = &sf->dir[!dir];
         if (!peer->seg.n || peer->segs[sampo__ring_at(&peer->seg, peer->seg.n - 1)].dsn != u)
-            seg_push(env, peer, u, 0, 0, now);
+            seg_push(env, peer, u, 0, 0, true, now);
         peer->dirty = 1;
     }
 }
 
-static void dss_mapping(sampo__env *env, sampo__subflow *sf, sampo__dir *d,
+static void dss_mapping(sampo__env *env, sampo__subflow *sf, sampo__dir *d, const sampo__pkt *p,
                         const sampo__mptcp_opts *o, uint64_t now, sampo__dsn_fact *f)
 {
     d->dss_pkts++;
@@ -203,7 +238,8 @@ static void dss_mapping(sampo__env *env, sampo__subflow *sf, sampo__dir *d,
     f->dsn_bits = o->dss.dsn64 ? 64 : 32;
     f->ssn = o->dss.ssn;
     f->len = o->dss.data_len;
-    f->dsn = record_mapping(env, d, o->dss.dsn, o->dss.dsn64, o->dss.ssn, o->dss.data_len, now);
+    f->dsn = record_mapping(env, d, o->dss.dsn, o->dss.dsn64, o->dss.ssn, o->dss.data_len,
+                            mapping_seen(d, p, o->dss.ssn, o->dss.data_len, o->dss.data_fin), now);
 }
 
 void sampo__dsn_on_packet(sampo__env *env, sampo__subflow *sf, int dir, const sampo__pkt *p,
@@ -214,14 +250,14 @@ void sampo__dsn_on_packet(sampo__env *env, sampo__subflow *sf, int dir, const sa
     if (position)
         tcp_seq(d, p, f);
     if (SAMPO__HAS(o, SAMPO__MPTCP_SUB_CAPABLE))
-        implicit_mapping(env, d, o, now, f);
+        implicit_mapping(env, d, p, o, now, f);
     if (SAMPO__HAS(o, SAMPO__MPTCP_SUB_DSS)) {
         if (o->dss.has_csum)
             sampo__count(env->cnt, SAMPO_CNT_CHECKSUMS);
         if (o->dss.has_ack)
             data_ack(env, sf, dir, o, now, f);
         if (o->dss.has_map)
-            dss_mapping(env, sf, d, o, now, f);
+            dss_mapping(env, sf, d, p, o, now, f);
         if (o->dss.data_fin) {
             f->data_fin = 1;
             if (!d->data_fin) {

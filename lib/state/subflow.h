@@ -21,8 +21,15 @@ typedef struct sampo__seg {
     uint64_t dsn;    /* unwrapped start */
     uint32_t t_ms;   /* packet time in ms since the context's first packet */
     uint16_t len;    /* data-level length; 0 for a DATA_ACK mark */
-    uint16_t ssn_lo; /* low bits of the subflow sequence number (dedupe) */
+    uint16_t ssn_lo; /* low 15 bits of the subflow sequence number (dedupe), and
+                      * SAMPO__SEG_UNSEEN when the packet did not carry its data */
 } sampo__seg;
+
+/* ssn_lo's flag: the mapping came on a packet that did not carry its data
+ * (no payload and no DATA_FIN, more payload than the mapping, or a TCP
+ * sequence number outside the mapping): not reinjection evidence. */
+#define SAMPO__SEG_UNSEEN 0x8000u
+#define SAMPO__SEG_SSN_MASK 0x7fffu
 
 /* Per-direction state: the sender of this direction owns the DSN space.
  * What every data packet touches comes first. */
@@ -37,13 +44,15 @@ typedef struct sampo__dir {
     uint8_t dsn_bits, ack_bits;
     uint8_t fin, data_fin, rst;
     uint8_t dirty; /* assoc/: new DSN, ACK or segment since the last run */
-    uint8_t has_isn, has_tcp_hi;
+    uint8_t has_isn, has_tcp_hi, has_seq_off;
+    uint8_t seq_bad;  /* a mapping's TCP sequence did not follow seq_off: no reinjection evidence */
     int16_t addr_id;  /* address id this sender announced, -1 unknown */
     uint16_t map_len; /* the last mapping of this direction (0: none) */
     uint32_t isn;     /* TCP ISN of this direction, from its SYN */
     uint32_t tcp_hi;  /* highest TCP sequence end seen (serial arithmetic) */
     uint32_t map_ssn;
     uint32_t gap_nseg; /* assoc/: cached gap statistics, valid while !dirty */
+    uint32_t seq_off;  /* TCP sequence minus subflow sequence of its first mapping */
     uint64_t map_dsn;
     uint64_t ack_lo, ack_hi; /* DATA_ACKs this sender sent: positions in the peer's space */
     uint64_t ack_last;

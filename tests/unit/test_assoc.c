@@ -400,9 +400,10 @@ Test(verdicts, hysteresis_and_revision_events)
     tflow f[2];
     two_flows(ctx, f, 2);
     sampo__subflow *a = sf_of(ctx, &f[0]), *b = sf_of(ctx, &f[1]);
-    sampo__eval same = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.90, 0, 0, 0, 0, 0};
-    sampo__eval dist = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.92, 0, 1, 0, 0, 0};
-    sampo__eval undec = {SAMPO_VERDICT_UNDECIDED, 0, 3, 0, 0, 0, 0, 0, 0};
+    sampo__eval same = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.90, 0, 0, 0, 0, 0, 0};
+    sampo__eval dist = {
+        SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.92, 0, 1, 0, 0, 0, 0};
+    sampo__eval undec = {SAMPO_VERDICT_UNDECIDED, 0, 3, 0, 0, 0, 0, 0, 0, 0};
     while (sampo_ctx_next_event(ctx, &(sampo_event){.size = sizeof(sampo_event)}) > 0)
         ;
     ctx->assoc.run = 100;
@@ -439,7 +440,7 @@ Test(verdicts, hysteresis_and_revision_events)
     cr_expect_eq(revised, 1);
     /* Two spaces agreeing in one run: independent evidence combines. */
     ctx->assoc.run = 200;
-    sampo__eval s1 = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9, 0, 0, 0, 0, 0};
+    sampo__eval s1 = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9, 0, 0, 0, 0, 0, 0};
     pair_update(ctx, a, b, &s1, 5);
     pair_update(ctx, a, b, &s1, 5);
     sampo__pairs_snapshot(&ctx->env, &ctx->assoc.pairs, &ctx->flows);
@@ -455,9 +456,10 @@ Test(verdicts, strong_distinct_vetoes_a_merge)
     tflow f[3];
     two_flows(ctx, f, 3);
     sampo__subflow *a = sf_of(ctx, &f[0]), *b = sf_of(ctx, &f[1]), *c = sf_of(ctx, &f[2]);
-    sampo__eval ab = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9995, 0, 0, 0, 0, 0};
-    sampo__eval bc = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.995, 0, 0, 0, 0, 0};
-    sampo__eval ac = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0, 0, 0};
+    sampo__eval ab = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9995, 0, 0, 0, 0, 0, 0};
+    sampo__eval bc = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.995, 0, 0, 0, 0, 0, 0};
+    sampo__eval ac = {
+        SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0, 0, 0, 0};
     ctx->assoc.run = 7;
     pair_update(ctx, a, b, &ab, 10);
     pair_update(ctx, b, c, &bc, 10);
@@ -488,7 +490,7 @@ Test(verdicts, below_threshold_stays_apart_and_revision_splits)
     tflow f[2];
     two_flows(ctx, f, 2);
     sampo__subflow *a = sf_of(ctx, &f[0]), *b = sf_of(ctx, &f[1]);
-    sampo__eval weak = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.98, 0, 0, 0, 0, 0};
+    sampo__eval weak = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.98, 0, 0, 0, 0, 0, 0};
     ctx->assoc.run = 1;
     pair_update(ctx, a, b, &weak, 1);
     cluster_run(ctx, 1);
@@ -500,7 +502,8 @@ Test(verdicts, below_threshold_stays_apart_and_revision_splits)
     cr_expect_eq(session_of(ctx, &f[1], NULL), s);
     /* A revision to distinct splits them again, under new session ids for
      * the part that leaves. */
-    sampo__eval dist = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0, 0, 0};
+    sampo__eval dist = {
+        SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0, 0, 0, 0};
     ctx->assoc.run = 3;
     pair_update(ctx, a, b, &dist, 3);
     cluster_run(ctx, 3);
@@ -594,7 +597,7 @@ Test(lifecycle, a_split_refused_memory_mid_run_evicts_nothing)
     tflow f[3];
     two_flows(ctx, f, 3);
     sampo__subflow *a = sf_of(ctx, &f[0]), *b = sf_of(ctx, &f[1]), *c = sf_of(ctx, &f[2]);
-    sampo__eval same = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9995, 0, 0, 0, 0, 0};
+    sampo__eval same = {SAMPO_VERDICT_SAME, SAMPO_METHOD_DSN_OVERLAP, 3, 0.9995, 0, 0, 0, 0, 0, 0};
     ctx->assoc.run = 1;
     pair_update(ctx, a, b, &same, 1);
     pair_update(ctx, b, c, &same, 1);
@@ -602,7 +605,8 @@ Test(lifecycle, a_split_refused_memory_mid_run_evicts_nothing)
     uint64_t s = session_of(ctx, &f[0], NULL);
     cr_assert_eq(session_of(ctx, &f[2], NULL), s);
     /* A revision isolates c: a new session is needed, and refused. */
-    sampo__eval dist = {SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0, 0, 0};
+    sampo__eval dist = {
+        SAMPO_VERDICT_DISTINCT, SAMPO_METHOD_DSN_OVERLAP, 2, 0.9999, 0, 1, 0, 0, 0, 0};
     ctx->assoc.run = 3;
     pair_update(ctx, b, c, &dist, 3);
     uint64_t evicted = sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_EVICTED);
