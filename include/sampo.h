@@ -858,7 +858,13 @@ SAMPO_API int sampo_ctx_next_pair(sampo_ctx *ctx, uint64_t *cursor, sampo_pair_i
     X(F, HASH_FORCED_EXPANSIONS, 81, "hash_forced_expansions",                                     \
       "hash table doublings forced after colliding keys had frozen its growth")                    \
     X(F, EST_SATURATED, 82, "est_saturated",                                                       \
-      "traffic estimate updates held at 2^64-1 instead of wrapping")
+      "traffic estimate updates held at 2^64-1 instead of wrapping")                               \
+    X(F, TOKEN_UNSHARED, 83, "token_unshared",                                                     \
+      "MP_JOINs naming a pending token from hosts its joins do not share, not tied by it")         \
+    X(F, JOIN_HMAC_FAILED, 84, "join_hmac_failed",                                                 \
+      "MP_JOINs whose SYN/ACK HMAC does not match their connection's keys, detached from it")      \
+    X(F, JOIN_HMAC_VERIFIED, 85, "join_hmac_verified",                                             \
+      "MP_JOINs whose SYN/ACK HMAC matches their connection's keys")
 
 #define SAMPO_CNT_4_(F, name, num, lower, desc) F(name, num, lower, desc)
 #define SAMPO_CNT_3_(F, name, num, lower, desc) F(name, lower, desc)

@@ -255,3 +255,105 @@ Test(hostile, colliding_tokens_do_not_merge_connections)
     cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TOKEN_AMBIGUOUS), 1);
     sampo_ctx_destroy(ctx);
 }
+
+/* ---- MP_JOIN: pending tokens, HMACs ------------------------------------- */
+
+/* n join SYNs of hostile_join_pkt (ntokens: see hostile.h), 1 us apart,
+ * under memory cap `cap` (0: none), then the victim connection of
+ * hostile_copy_pkt: its handshake and its join, whose SYN/ACK carries the
+ * true HMAC.  Checks that no two flows but the victim's are tied at 0.9
+ * or more, and returns the number of distinct tokens the flood named. */
+static uint32_t join_flood(uint32_t n, uint32_t ntokens, int64_t cap, uint64_t *mem_peak)
+{
+    const uint64_t seed = UINT64_C(0x6a6f696e666c6f6f);
+    sampo_ctx *ctx = new_ctx();
+    cr_assert_eq(sampo_ctx_set_option(ctx, SAMPO_OPT_MAX_MEMORY, cap), SAMPO_OK);
+    uint64_t t0 = UINT64_C(1000000000);
+    for (uint32_t i = 0; i < n; i++) {
+        tpkt p = hostile_join_pkt(i, seed, ntokens);
+        cr_assert_eq(tp_feed(ctx, &p, t0 + (uint64_t)i * 1000), SAMPO_OK);
+    }
+    for (unsigned k = 0; k < 5; k++) {
+        uint64_t ts;
+        tpkt p = hostile_copy_pkt(k, &ts);
+        cr_assert_eq(tp_feed(ctx, &p, t0 + (uint64_t)n * 1000 + ts), SAMPO_OK);
+    }
+    cr_assert_eq(sampo_ctx_flush(ctx), SAMPO_OK);
+    /* The victim: one session, its join tied by its token and verified. */
+    sampo_subflow_info v0 = SAMPO_SUBFLOW_INFO_INIT, v1 = SAMPO_SUBFLOW_INFO_INIT;
+    tflow f0 = hostile_copy_flow(0), f1 = hostile_copy_flow(1);
+    sampo_flow p0 = tp_public(&f0), p1 = tp_public(&f1);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &p0, &v0), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &p1, &v1), SAMPO_OK);
+    cr_expect_eq(v0.session_id, v1.session_id);
+    cr_expect_eq(v1.method, SAMPO_METHOD_TOKEN);
+    cr_expect_eq(v1.confidence, 1.0);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_JOIN_HMAC_VERIFIED), 1);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_JOIN_HMAC_FAILED), 0);
+    /* Every other flow is alone in its session: no two flows tied at all,
+     * let alone at >= 0.9.  (A join alone in its pending conn is reported
+     * with method token: that is not a tie to another flow.) */
+    unsigned ties = 0, high = 0, live = 0;
+    double mx = 0;
+    uint64_t cur = 0;
+    sampo_subflow_info f = SAMPO_SUBFLOW_INFO_INIT;
+    while (sampo_ctx_next_subflow(ctx, 0, &cur, &f) == 1) {
+        if (f.session_id == v0.session_id)
+            continue;
+        live++;
+        sampo_session_info si = SAMPO_SESSION_INFO_INIT;
+        cr_assert_eq(sampo_ctx_session(ctx, f.session_id, &si), SAMPO_OK);
+        if (si.n_subflows < 2)
+            continue;
+        ties++;
+        high += f.confidence >= 0.9;
+        mx = f.confidence > mx ? f.confidence : mx;
+    }
+    /* The distinct tokens the flood named. */
+    uint64_t *tok = malloc((size_t)n * sizeof(*tok));
+    cr_assert_not_null(tok);
+    for (uint32_t i = 0; i < n; i++)
+        tok[i] = hostile_join_token(i, seed, ntokens);
+    qsort(tok, n, sizeof(*tok), hostile_u64_cmp);
+    uint32_t distinct = n ? 1 : 0;
+    for (uint32_t i = 1; i < n; i++)
+        distinct += tok[i] != tok[i - 1];
+    free(tok);
+    uint64_t pending = sampo_ctx_counter(ctx, SAMPO_CNT_TOKEN_PENDING),
+             unshared = sampo_ctx_counter(ctx, SAMPO_CNT_TOKEN_UNSHARED),
+             evicted = sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_EVICTED);
+    *mem_peak = sampo_ctx_counter(ctx, SAMPO_CNT_MEM_PEAK);
+    cr_log_info("join flood: %u joins, %u distinct tokens (%u named twice or more); "
+                "token_pending %llu, token_unshared %llu, evicted %llu, %u live flows, "
+                "%u tied (%u at >= 0.9, highest %.9f), mem_peak %llu (cap %lld)",
+                n, distinct, n - distinct, (unsigned long long)pending,
+                (unsigned long long)unshared, (unsigned long long)evicted, live, ties, high, mx,
+                (unsigned long long)*mem_peak, (long long)cap);
+    cr_expect_eq(high, 0, "%u flood flows tied at >= 0.9 (highest %.9f)", high, mx);
+    cr_expect_eq(ties, 0, "%u flood flows tied", ties);
+    if (cap)
+        cr_expect_leq(*mem_peak, (uint64_t)cap);
+    if (!evicted) { /* every token's first join waits for its key, the others are not tied */
+        cr_expect_eq(live, n);
+        cr_expect_eq(pending, distinct);
+        cr_expect_eq(unshared, n - distinct);
+    } else {
+        cr_expect_eq(pending + unshared, n);
+        cr_expect_geq(unshared, n - distinct > evicted ? n - distinct - evicted : 0);
+    }
+    sampo_ctx_destroy(ctx);
+    return distinct;
+}
+
+Test(hostile, join_flood_on_a_small_token_set_ties_nothing)
+{
+    /* 2^17 joins naming 2^16 tokens: about 2^17 - 2^16 (1 - e^-2) = 74,400
+     * joins name a token another join named before, from hosts they do not
+     * share -- the birthday collisions of a flood of random 32-bit tokens
+     * 2^8 times larger, on purpose.  Before: every such join was tied to
+     * the first at 1.0. */
+    uint64_t peak;
+    uint32_t d = join_flood(1u << 17, 1u << 16, INT64_C(256) << 20, &peak);
+    cr_expect_lt(d, 1u << 16);
+    cr_expect_gt((1u << 17) - d, 70000);
+}
