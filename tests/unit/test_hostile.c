@@ -357,3 +357,93 @@ Test(hostile, join_flood_on_a_small_token_set_ties_nothing)
     cr_expect_lt(d, 1u << 16);
     cr_expect_gt((1u << 17) - d, 70000);
 }
+
+/* The victim of hostile_copy_pkt (handshake, packets 0-2) and a join from
+ * the forger's host 203.0.113.7 naming the victim listener's token, whose
+ * SYN/ACK carries truncated HMAC `mac` (nonces 0x51, 0x52).  keys_first:
+ * the victim's handshake comes before the join, else after its SYN/ACK
+ * (the join waits in a pending conn; the listener's SYN/ACK of the
+ * handshake is skipped, the third ACK brings both keys). */
+static void forged_join(uint64_t mac, bool keys_first, sampo_subflow_info *fj,
+                        sampo_subflow_info *v0, uint64_t *before_synack_conf, sampo_ctx **out)
+{
+    sampo_ctx *ctx = new_ctx();
+    uint32_t token = 0;
+    uint64_t idsn = 0;
+    sampo_key_token(HOSTILE_COPY_KEY_S, 1, &token, &idsn);
+    tflow fx = tflow4(UINT32_C(0xcb007107), 5555, UINT32_C(0xc6336401), 443), rx = tflow_rev(fx);
+    uint8_t o[40];
+    tpkt syn = tp_build(&fx, TH_SYN, 0, 0, o, opt_join_syn(o, 0, 1, token, 0x51), 0);
+    tpkt synack = tp_build(&rx, TH_SYN | TH_ACK, 0, 1, o, opt_join_synack(o, 0, 0, mac, 0x52), 0);
+    uint64_t t = UINT64_C(1000000000), ts;
+    if (keys_first)
+        for (unsigned k = 0; k < 3; k++) {
+            tpkt p = hostile_copy_pkt(k, &ts);
+            cr_assert_eq(tp_feed(ctx, &p, t++), SAMPO_OK);
+        }
+    cr_assert_eq(tp_feed(ctx, &syn, t++), SAMPO_OK);
+    sampo_flow pf = tp_public(&fx);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &pf, fj), SAMPO_OK);
+    *before_synack_conf = (uint64_t)(fj->confidence * 1e9);
+    cr_assert_eq(tp_feed(ctx, &synack, t++), SAMPO_OK);
+    if (!keys_first)
+        for (unsigned k = 0; k < 3; k += 2) { /* SYN, third ACK */
+            tpkt p = hostile_copy_pkt(k, &ts);
+            cr_assert_eq(tp_feed(ctx, &p, t++), SAMPO_OK);
+        }
+    cr_assert_eq(sampo_ctx_flush(ctx), SAMPO_OK);
+    tflow f0 = hostile_copy_flow(0);
+    sampo_flow p0 = tp_public(&f0);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &pf, fj), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &p0, v0), SAMPO_OK);
+    *out = ctx;
+}
+
+Test(hostile, forged_join_naming_a_victims_token_is_detached_by_its_hmac)
+{
+    uint64_t good = tp_join_thmac(1, HOSTILE_COPY_KEY_S, HOSTILE_COPY_KEY_C, 0x52, 0x51);
+    for (int keys_first = 1; keys_first >= 0; keys_first--) {
+        /* The forger read the token on the path; it has no key: any HMAC
+         * but the true one (here the true one with one bit flipped). */
+        sampo_subflow_info fj = SAMPO_SUBFLOW_INFO_INIT, v0 = SAMPO_SUBFLOW_INFO_INIT;
+        uint64_t before;
+        sampo_ctx *ctx;
+        forged_join(good ^ 1, keys_first, &fj, &v0, &before, &ctx);
+        cr_log_info("forged join (%s): confidence %.9f before its SYN/ACK; after: session %llu "
+                    "(victim's %llu), method %s, confidence %.9f; join_hmac_failed %llu",
+                    keys_first ? "keys first" : "keys after its SYN/ACK", (double)before / 1e9,
+                    (unsigned long long)fj.session_id, (unsigned long long)v0.session_id,
+                    sampo_method_name(fj.method), fj.confidence,
+                    (unsigned long long)sampo_ctx_counter(ctx, SAMPO_CNT_JOIN_HMAC_FAILED));
+        if (keys_first) /* tied by the token until its SYN/ACK proves otherwise */
+            cr_expect_eq(before, 1000000000);
+        cr_expect_neq(fj.session_id, v0.session_id,
+                      "the forged join stayed in the victim's session");
+        cr_expect_neq(fj.method, SAMPO_METHOD_TOKEN);
+        cr_expect_lt(fj.confidence, 0.9);
+        cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_JOIN_HMAC_FAILED), 1);
+        cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_JOIN_HMAC_VERIFIED), 0);
+        sampo_ctx_destroy(ctx);
+
+        /* The true HMAC (the listener's own SYN/ACK) verifies. */
+        forged_join(good, keys_first, &fj, &v0, &before, &ctx);
+        cr_expect_eq(fj.session_id, v0.session_id);
+        cr_expect_eq(fj.method, SAMPO_METHOD_TOKEN);
+        cr_expect_eq(fj.confidence, 1.0);
+        cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_JOIN_HMAC_VERIFIED), 1);
+        cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_JOIN_HMAC_FAILED), 0);
+        if (!keys_first)
+            cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TOKEN_RESOLVED_LATE), 1);
+        sampo_ctx_destroy(ctx);
+    }
+}
+
+Test(hostile, join_hmac_matches_rfc_8684s_definition)
+{
+    /* A vector computed apart, with Python's hmac module: HMAC-SHA256 of
+     * key 29a6c86981ad933c 1fdb5df328bc3def, message 55667788 11223344
+     * (tests/abi/old_consumer.c's join), first 8 bytes. */
+    cr_expect_eq(tp_join_thmac(1, UINT64_C(0x29a6c86981ad933c), UINT64_C(0x1fdb5df328bc3def),
+                               0x55667788, 0x11223344),
+                 UINT64_C(0x82cd895388413ca8));
+}
