@@ -447,3 +447,13 @@ Test(hostile, join_hmac_matches_rfc_8684s_definition)
                                0x55667788, 0x11223344),
                  UINT64_C(0x82cd895388413ca8));
 }
+
+Test(hostile, join_flood_of_1m_random_tokens_ties_nothing)
+{
+    /* 2^20 joins, 32-bit random tokens, default memory cap (1 GiB): the
+     * birthday collisions of the audit, about n^2 / 2^33 = 128 tokens named
+     * twice.  Before: each tied two unrelated flows at 1.0. */
+    uint64_t peak;
+    uint32_t d = join_flood(1u << 20, 0, INT64_C(1) << 30, &peak);
+    cr_expect_gt((1u << 20) - d, 64);
+}
