@@ -872,7 +872,13 @@ SAMPO_API int sampo_ctx_next_pair(sampo_ctx *ctx, uint64_t *cursor, sampo_pair_i
       "subflows of sources past the source table's bound, which share one quota")                  \
     X(F, REINJECTIONS_REFUSED, 85, "reinjections_refused",                                         \
       "segments with a boundary in common not taken for reinjections (packet without the data, "   \
-      "or copies over 120 s apart): overlaps")
+      "or copies over 120 s apart): overlaps")                                                     \
+    X(F, TOKEN_UNSHARED, 86, "token_unshared",                                                     \
+      "MP_JOINs naming a pending token from hosts its joins do not share, not tied by it")         \
+    X(F, JOIN_HMAC_FAILED, 87, "join_hmac_failed",                                                 \
+      "MP_JOINs whose SYN/ACK HMAC does not match their connection's keys, detached from it")      \
+    X(F, JOIN_HMAC_VERIFIED, 88, "join_hmac_verified",                                             \
+      "MP_JOINs whose SYN/ACK HMAC matches their connection's keys")
 
 #define SAMPO_CNT_4_(F, name, num, lower, desc) F(name, num, lower, desc)
 #define SAMPO_CNT_3_(F, name, num, lower, desc) F(name, lower, desc)

@@ -4,11 +4,27 @@
  * identify.  The MP_CAPABLE handshake gives the keys of both roles (role 0
  * = initiator, 1 = listener); an MP_JOIN SYN names the token of the host
  * that receives it.  A join whose token is not known yet creates a
- * key-less conn holding that token (pending); two joins naming one token
- * are one connection at once, and the conn is resolved when a key hashing
- * to the token shows up (counter token_resolved_late), or ends with its
- * subflows (token_pending_expired).  The subflows of one conn are one
- * session. */
+ * key-less conn holding that token (pending).  A later join naming a
+ * pending token joins that conn only when it shares a host (an endpoint
+ * address) with one of the conn's subflows: 32-bit tokens drawn at random
+ * collide (a flood of n joins with random tokens names about n^2 / 2^33
+ * tokens twice), and unrelated flows rarely share a host.  A join that
+ * shares none is not tied by the token (token_unshared) and is left to
+ * the DSN evidence; it is tied by its token on a later packet of its
+ * handshake (SYN/ACK, third ACK) if a key has claimed the token by then.
+ * The conn is resolved when a key hashing to the token shows up (counter
+ * token_resolved_late), or ends with its subflows (token_pending_expired).
+ * The subflows of one conn are one session.
+ *
+ * A join's SYN names the token and carries the initiator's nonce R-A; its
+ * SYN/ACK carries the listener's nonce R-B and the truncated HMAC of both
+ * keys and nonces (RFC 8684 3.2).  When a join subflow of a conn has both
+ * and the conn knows both keys, the HMAC is checked, whichever piece came
+ * last: a match is counted (join_hmac_verified); a mismatch means the join
+ * is not this connection's subflow (a forger who read the token on the
+ * path), so it leaves the conn and its session (join_hmac_failed) and is
+ * never tied by a token again.  A join whose SYN or SYN/ACK was not seen,
+ * or whose conn lacks a key, cannot be checked and stays tied. */
 #include "engine/mptcp.h"
 
 #include "core/counters.h"
@@ -56,6 +72,61 @@ static void conn_merge(sampo_ctx *ctx, sampo__conn *a, sampo__conn *b, uint64_t 
     }
 }
 
+/* ---- MP_JOIN HMAC ---------------------------------------------------------------- */
+
+/* Take sf out of its conn and its session: its join is not that
+ * connection's subflow.  Its other ties are left to the DSN evidence. */
+static void join_detach(sampo_ctx *ctx, sampo__subflow *sf, uint64_t now)
+{
+    sampo__conn *c = sampo__conn_unlink(sf);
+    if (c && !c->members.n)
+        sampo__conn_destroy(&ctx->env, &ctx->conns, c);
+    if (sf->sess && sampo__session_size(sf->sess) > 1)
+        sampo__members_split(ctx, sf, now); /* no memory: stays, with no tie of its own */
+    sf->method = SAMPO_METHOD_NONE;
+    sf->confidence = 0;
+}
+
+/* Check sf's join HMAC when everything it needs is there: its SYN and
+ * SYN/ACK, and both keys of its conn.  Returns false when sf was detached. */
+static bool join_verify(sampo_ctx *ctx, sampo__subflow *sf, uint64_t now)
+{
+    const sampo__conn *c = sf->conn;
+    if (!c || !c->has_key[0] || !c->has_key[1] ||
+        (sf->join_hs & (SAMPO__JOIN_SYN | SAMPO__JOIN_SYNACK)) !=
+            (SAMPO__JOIN_SYN | SAMPO__JOIN_SYNACK) ||
+        (sf->join_hs & (SAMPO__JOIN_VERIFIED | SAMPO__JOIN_FAILED)))
+        return true;
+    /* B, the listener of the join, owns the token its SYN named. */
+    int b = c->rtoken[1] == sf->join_token ? 1 : c->rtoken[0] == sf->join_token ? 0 : -1;
+    uint64_t mac;
+    if (b < 0 || sampo__join_thmac(c->key[b], c->key[!b], sf->join_nonce[1], sf->join_nonce[0],
+                                   c->version, &mac) != SAMPO_OK)
+        return true; /* not a token of this conn's keys (merged), or no version: unverifiable */
+    if (mac == sf->join_thmac) {
+        sf->join_hs |= SAMPO__JOIN_VERIFIED;
+        sampo__count(ctx->cnt, SAMPO_CNT_JOIN_HMAC_VERIFIED);
+        return true;
+    }
+    sf->join_hs |= SAMPO__JOIN_FAILED;
+    sampo__count(ctx->cnt, SAMPO_CNT_JOIN_HMAC_FAILED);
+    join_detach(ctx, sf, now);
+    return false;
+}
+
+/* The joins of c that waited for its keys. */
+static void verify_joins(sampo_ctx *ctx, sampo__conn *c, uint64_t now)
+{
+    if (!c->has_key[0] || !c->has_key[1])
+        return;
+    for (sampo__link *l = c->members.head, *next; l; l = next) {
+        next = l->next;
+        sampo__subflow *m = SAMPO__SF_OF_CONN(l);
+        if (m->is_join)
+            join_verify(ctx, m, now);
+    }
+}
+
 /* The conn a key of sf belongs to, made or merged as needed; NULL when
  * none could be (no memory, or keys that clash).  A conn found by the
  * key's token is checked against its own keys first: one that holds
@@ -63,7 +134,7 @@ static void conn_merge(sampo_ctx *ctx, sampo__conn *a, sampo__conn *b, uint64_t 
  * (counted token_collisions); the token then names neither (joins naming
  * it are not tied by it) and sf's connection is a conn of its own. */
 static sampo__conn *conn_for_key(sampo_ctx *ctx, sampo__subflow *sf, uint64_t key, uint32_t token,
-                                 uint8_t version, uint64_t now)
+                                 uint8_t version, bool *merged, uint64_t now)
 {
     sampo__conn *tc = sampo__conn_by_token(&ctx->conns, ctx->env.hkey, token);
     if (tc && sampo__conn_token_clash(tc, token, key)) {
@@ -76,7 +147,8 @@ static sampo__conn *conn_for_key(sampo_ctx *ctx, sampo__subflow *sf, uint64_t ke
     sampo__conn *c = sf->conn;
     if (tc && c && tc != c) {
         conn_merge(ctx, tc, c, now); /* keep the one that owns the token */
-        return sf->conn == tc ? tc : NULL;
+        *merged = sf->conn == tc;
+        return *merged ? tc : NULL;
     }
     if (c)
         return c;
@@ -95,35 +167,61 @@ static void learn_key(sampo_ctx *ctx, sampo__subflow *sf, int role, uint64_t key
     uint64_t idsn;
     if (sampo__key_token(key, version, &token, &idsn) != SAMPO_OK)
         return;
-    sampo__conn *c = conn_for_key(ctx, sf, key, token, version, now);
+    bool merged = false;
+    sampo__conn *c = conn_for_key(ctx, sf, key, token, version, &merged, now);
     if (!c)
         return;
     bool was_pending = sampo__conn_keyless(c) && c->had_pending;
-    if (sampo__conn_set_key(&ctx->env, &ctx->conns, c, role, key, token, idsn, version) !=
-            SAMPO__KEY_LEARNED ||
-        !was_pending)
-        return;
-    for (sampo__link *l = c->members.head; l; l = l->next)
-        if (SAMPO__SF_OF_CONN(l)->is_join)
-            sampo__count(ctx->cnt, SAMPO_CNT_TOKEN_RESOLVED_LATE);
+    int r = sampo__conn_set_key(&ctx->env, &ctx->conns, c, role, key, token, idsn, version);
+    if (r == SAMPO__KEY_LEARNED && was_pending)
+        for (sampo__link *l = c->members.head; l; l = l->next)
+            if (SAMPO__SF_OF_CONN(l)->is_join)
+                sampo__count(ctx->cnt, SAMPO_CNT_TOKEN_RESOLVED_LATE);
+    if (r == SAMPO__KEY_LEARNED || merged)
+        verify_joins(ctx, c, now); /* the joins that waited for a key; c is not emptied: sf stays */
+}
+
+/* Does sf share a host with one of the last SAMPO__PENDING_SCAN joins of
+ * pending conn c?  (Bounded: a pending conn holds what its token's joins
+ * brought, and an attacker can bring many.) */
+#define SAMPO__PENDING_SCAN 32
+static bool shares_host_with_pending(const sampo__conn *c, const sampo__subflow *sf)
+{
+    int n = 0;
+    for (const sampo__link *l = c->members.head; l && n < SAMPO__PENDING_SCAN; l = l->next, n++)
+        if (sampo__sf_share_host(SAMPO__SF_OF_CONN(l), sf))
+            return true;
+    return false;
 }
 
 static void on_join_syn(sampo_ctx *ctx, sampo__subflow *sf, uint32_t token, uint64_t now)
 {
+    if (sf->join_hs & SAMPO__JOIN_FAILED)
+        return; /* proved not to belong to the connection its token named */
     sampo__tokent *t = sampo__conn_token(&ctx->conns, ctx->env.hkey, token);
     if (t && t->ambiguous) { /* two connections' token: the DSN evidence decides */
         sampo__count(ctx->cnt, SAMPO_CNT_TOKEN_AMBIGUOUS);
         return;
     }
     sampo__conn *c = t ? t->conn : NULL;
+    if (c && c == sf->conn)
+        return; /* a retransmitted SYN */
+    if (c && sampo__conn_keyless(c) && !shares_host_with_pending(c, sf)) {
+        /* Another flow's join whose token collides at random, or a guess. */
+        if (!(sf->join_hs & SAMPO__JOIN_UNSHARED))
+            sampo__count(ctx->cnt, SAMPO_CNT_TOKEN_UNSHARED);
+        sf->join_hs |= SAMPO__JOIN_UNSHARED;
+        return;
+    }
     if (c) {
         if (!sampo__conn_keyless(c))
             sampo__count(ctx->cnt, SAMPO_CNT_TOKEN_JOINS);
         conn_attach(ctx, c, sf, now);
+        join_verify(ctx, sf, now);
         return;
     }
-    if (sf->conn) /* a retransmitted SYN with another token: keep the first */
-        return;
+    if (sf->conn || (sf->join_hs & SAMPO__JOIN_UNSHARED))
+        return; /* a retransmitted SYN with another token: keep the first */
     sampo__count(ctx->cnt, SAMPO_CNT_TOKEN_PENDING);
     c = sampo__conn_new(&ctx->env, &ctx->conns, sf->version);
     if (!c)
@@ -166,10 +264,27 @@ static void on_join(sampo_ctx *ctx, sampo__subflow *sf, int dir, const sampo__mp
         sf->initiator = (int8_t)dir;
         sf->join_token = o->join.token;
         sf->has_join_token = 1;
+        sf->join_nonce[0] = o->join.nonce;
+        sf->join_hs |= SAMPO__JOIN_SYN;
         if (ctx->opt.token_evidence)
             on_join_syn(ctx, sf, o->join.token, now);
-    } else if (o->join.len == 16) {
+        return;
+    }
+    if (o->join.len == 16) {
         sf->initiator = (int8_t)!dir;
+        sf->join_nonce[1] = o->join.nonce;
+        sf->join_thmac = o->join.thmac;
+        sf->join_hs |= SAMPO__JOIN_SYNACK;
+    }
+    if (!ctx->opt.token_evidence || !(sf->join_hs & SAMPO__JOIN_SYN))
+        return;
+    if (sf->conn) {
+        join_verify(ctx, sf, now);
+    } else if (sf->join_hs & SAMPO__JOIN_UNSHARED) {
+        /* Left untied by a pending token: tied now if a key claimed it. */
+        sampo__conn *c = sampo__conn_by_token(&ctx->conns, ctx->env.hkey, sf->join_token);
+        if (c && !sampo__conn_keyless(c))
+            on_join_syn(ctx, sf, sf->join_token, now);
     }
 }
 

@@ -90,10 +90,23 @@ typedef struct sampo__subflow {
     uint8_t closed, close_reason;
     /* assoc/ */
     uint8_t assoc_mark;   /* flag of the current run */
+    uint8_t join_hs;      /* SAMPO__JOIN_*: what its MP_JOIN handshake showed and proved */
     uint32_t uf;          /* node index in the current run */
     double anchor_phi;    /* Φ of the key-anchored tie to anchor_conn */
     uint64_t anchor_conn; /* id of the connection its DSNs are anchored on, 0: none */
+    /* MP_JOIN: what verifying the SYN/ACK's HMAC needs (with join_token) */
+    uint32_t join_nonce[2]; /* R-A (the SYN's), R-B (the SYN/ACK's) */
+    uint64_t join_thmac;    /* the SYN/ACK's truncated HMAC */
 } sampo__subflow;
+
+/* join_hs bits. */
+enum {
+    SAMPO__JOIN_SYN = 1,      /* join_token, join_nonce[0] hold the SYN's */
+    SAMPO__JOIN_SYNACK = 2,   /* join_nonce[1], join_thmac hold the SYN/ACK's */
+    SAMPO__JOIN_VERIFIED = 4, /* its HMAC matched its connection's keys */
+    SAMPO__JOIN_FAILED = 8,   /* it did not: detached, never tied by its token again */
+    SAMPO__JOIN_UNSHARED = 16 /* its token named a pending conn it shares no host with */
+};
 
 #define SAMPO__SF_OF_LRU(l) SAMPO__ENTRY(l, sampo__subflow, lru)
 #define SAMPO__SF_OF_SESS(l) SAMPO__ENTRY(l, sampo__subflow, sess_link)

@@ -21,6 +21,8 @@
  * against an older library with that library's own pktgen.h. */
 #include <pktgen.h>
 
+#include "joinmac.h"
+
 #define HOSTILE_CROWD_PKTS 4 /* packets per crowd flow */
 
 static inline tflow hostile_crowd_flow(uint32_t i)
@@ -49,13 +51,12 @@ static inline tpkt hostile_crowd_pkt(uint32_t i, unsigned k, uint64_t base)
  *
  * A victim connection, token-verified: initial subflow 192.0.2.1:40000 ->
  * 198.51.100.1:443 (MP_CAPABLE with both keys) and a join from 192.0.2.2
- * naming the listener's token; the client sends 1000-byte mappings from its
- * IDSN + 1, alternating over the two subflows, the server DATA_ACKs them.
- * The forger, on the path, copies every DSS option the client sends onto a
- * flow between two hosts of its own, 203.0.113.7 -> 203.0.113.9:80, with
- * TCP sequence numbers consistent with the copied subflow sequence numbers
- * and payloads of the mapped length.  HOSTILE_COPY_PKTS packets in time
- * order; packet k is hostile_copy_pkt(k, &ts). */
+ * naming the listener's token, its SYN/ACK's HMAC the true one; the client sends 1000-byte mappings
+ * from its IDSN + 1, alternating over the two subflows, the server DATA_ACKs them. The forger, on
+ * the path, copies every DSS option the client sends onto a flow between two hosts of its own,
+ * 203.0.113.7 -> 203.0.113.9:80, with TCP sequence numbers consistent with the copied subflow
+ * sequence numbers and payloads of the mapped length.  HOSTILE_COPY_PKTS packets in time order;
+ * packet k is hostile_copy_pkt(k, &ts). */
 #define HOSTILE_COPY_KEY_C UINT64_C(0x0123456789abcdef)
 #define HOSTILE_COPY_KEY_S UINT64_C(0x0fedcba987654321)
 #define HOSTILE_COPY_SEGS 40
@@ -92,10 +93,9 @@ static inline tpkt hostile_copy_pkt(unsigned k, uint64_t *ts_ns)
         sampo_key_token(HOSTILE_COPY_KEY_S, 1, &token, &idsn);
         if (k == 3)
             return tp_build(&f1, TH_SYN, 0, 0, o, opt_join_syn(o, 0, 1, token, 7), 0);
-        tflow r = tflow_rev(f1); /* MP_JOIN SYN/ACK: truncated HMAC 1, nonce 9 */
-        static const uint8_t synack[16] = {30, 16, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 9};
-        memcpy(o, synack, sizeof(synack));
-        return tp_build(&r, TH_SYN | TH_ACK, 0, 1, o, sizeof(synack), 0);
+        tflow r = tflow_rev(f1); /* MP_JOIN SYN/ACK: nonce 9, the true truncated HMAC */
+        uint64_t mac = tp_join_thmac(1, HOSTILE_COPY_KEY_S, HOSTILE_COPY_KEY_C, 9, 7);
+        return tp_build(&r, TH_SYN | TH_ACK, 0, 1, o, opt_join_synack(o, 0, 0, mac, 9), 0);
     }
     uint32_t tok = 0;
     uint64_t idsn_c = 0, idsn_s = 0;
@@ -198,6 +198,46 @@ static inline tpkt hostile_token_pkt(int which, uint64_t key_c, uint64_t key_s, 
     tflow j = tflow4((UINT32_C(10) << 24) | (77u << 16) | (w << 8) | 2, 41001,
                      (UINT32_C(10) << 24) | (88u << 16) | (w << 8) | 1, 443);
     return tp_build(&j, TH_SYN, 0, 0, o, opt_join_syn(o, 0, 1, token, 5), 0);
+}
+
+/* ---- MP_JOIN flood -------------------------------------------------------
+ *
+ * Join i is one MP_JOIN SYN from a random client 10.x.y.z (24 random bits)
+ * to a random server 172.x.y.z:443 (24 random bits), naming a random
+ * token: 32 random bits, or one of the first `ntokens` values of a random
+ * permutation when ntokens > 0 (the birthday collisions of a flood many
+ * times larger, on purpose).  Everything is a function of i and seed. */
+static inline uint64_t hostile_mix(uint64_t x) /* splitmix64's finalizer */
+{
+    x += UINT64_C(0x9e3779b97f4a7c15);
+    x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+static inline uint32_t hostile_join_token(uint32_t i, uint64_t seed, uint32_t ntokens)
+{
+    uint64_t h = hostile_mix(seed ^ ((uint64_t)i << 1));
+    if (!ntokens)
+        return (uint32_t)(h >> 32);
+    /* an odd multiplier is a permutation of 2^32: distinct for distinct draws */
+    return (uint32_t)((h >> 32) % ntokens) * UINT32_C(0x9e3779b1) + (uint32_t)seed;
+}
+
+static inline tflow hostile_join_flow(uint32_t i, uint64_t seed)
+{
+    uint64_t h = hostile_mix(seed ^ ((uint64_t)i << 1 | 1));
+    return tflow4((UINT32_C(10) << 24) | (uint32_t)(h & 0xffffff),
+                  (uint16_t)(1024 + (h >> 24) % 60000),
+                  (UINT32_C(172) << 24) | (uint32_t)((h >> 40) & 0xffffff), 443);
+}
+
+static inline tpkt hostile_join_pkt(uint32_t i, uint64_t seed, uint32_t ntokens)
+{
+    uint8_t o[16];
+    tflow f = hostile_join_flow(i, seed);
+    return tp_build(&f, TH_SYN, i, 0, o,
+                    opt_join_syn(o, 0, 1, hostile_join_token(i, seed, ntokens), i * 7 + 1), 0);
 }
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "joinmac.h"
 #include "pktgen.h"
 #include "sampo.h"
 
@@ -106,7 +107,8 @@ Test(results, mappings_acks_payload_position_and_data_fin)
     uint8_t o[40];
     /* The join's SYN/ACK gives the server side's ISN (77); its data
      * carries a mapping: subflow sequence 1 (relative) -> DSN 1000000. */
-    tpkt p = tp_build(&gr, TH_SYN | TH_ACK, 77, 9001, o, opt_join_synack(o, 0, 3, 5, 6), 0);
+    tpkt p = tp_build(&gr, TH_SYN | TH_ACK, 77, 9001, o,
+                      opt_join_synack(o, 0, 3, tp_join_thmac(1, KEY_S, KEY_C, 6, 7), 6), 0);
     cr_assert_eq(tp_feed_ex(ctx, &p, SEC + 10, &q), SAMPO_OK);
     cr_expect_eq(q.handshake, SAMPO_HS_MPJ_SYNACK);
     p = tp_build(&g, TH_ACK, 9001, 78, o, opt_join_ack(o), 0);

@@ -428,3 +428,205 @@ Test(hostile, copied_dss_without_its_data_is_no_reinjection)
     cr_expect_eq(refused, 0);
     cr_expect_gt(reinj, 3);
 }
+
+/* ---- MP_JOIN: pending tokens, HMACs ------------------------------------- */
+
+/* n join SYNs of hostile_join_pkt (ntokens: see hostile.h), 1 us apart,
+ * under memory cap `cap` (0: none), then the victim connection of
+ * hostile_copy_pkt: its handshake and its join, whose SYN/ACK carries the
+ * true HMAC.  Checks that no two flows but the victim's are tied at 0.9
+ * or more, and returns the number of distinct tokens the flood named. */
+static uint32_t join_flood(uint32_t n, uint32_t ntokens, int64_t cap, uint64_t *mem_peak)
+{
+    const uint64_t seed = UINT64_C(0x6a6f696e666c6f6f);
+    sampo_ctx *ctx = new_ctx();
+    cr_assert_eq(sampo_ctx_set_option(ctx, SAMPO_OPT_MAX_MEMORY, cap), SAMPO_OK);
+    uint64_t t0 = UINT64_C(1000000000);
+    for (uint32_t i = 0; i < n; i++) {
+        tpkt p = hostile_join_pkt(i, seed, ntokens);
+        cr_assert_eq(tp_feed(ctx, &p, t0 + (uint64_t)i * 1000), SAMPO_OK);
+    }
+    for (unsigned k = 0; k < 5; k++) {
+        uint64_t ts;
+        tpkt p = hostile_copy_pkt(k, &ts);
+        cr_assert_eq(tp_feed(ctx, &p, t0 + (uint64_t)n * 1000 + ts), SAMPO_OK);
+    }
+    cr_assert_eq(sampo_ctx_flush(ctx), SAMPO_OK);
+    /* The victim: one session, its join tied by its token and verified. */
+    sampo_subflow_info v0 = SAMPO_SUBFLOW_INFO_INIT, v1 = SAMPO_SUBFLOW_INFO_INIT;
+    tflow f0 = hostile_copy_flow(0), f1 = hostile_copy_flow(1);
+    sampo_flow p0 = tp_public(&f0), p1 = tp_public(&f1);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &p0, &v0), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &p1, &v1), SAMPO_OK);
+    cr_expect_eq(v0.session_id, v1.session_id);
+    cr_expect_eq(v1.method, SAMPO_METHOD_TOKEN);
+    cr_expect_eq(v1.confidence, 1.0);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_JOIN_HMAC_VERIFIED), 1);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_JOIN_HMAC_FAILED), 0);
+    /* Every other flow is alone in its session: no two flows tied at all,
+     * let alone at >= 0.9.  (A join alone in its pending conn is reported
+     * with method token: that is not a tie to another flow.) */
+    unsigned ties = 0, high = 0, live = 0;
+    double mx = 0;
+    uint64_t cur = 0;
+    sampo_subflow_info f = SAMPO_SUBFLOW_INFO_INIT;
+    while (sampo_ctx_next_subflow(ctx, 0, &cur, &f) == 1) {
+        if (f.session_id == v0.session_id)
+            continue;
+        live++;
+        sampo_session_info si = SAMPO_SESSION_INFO_INIT;
+        cr_assert_eq(sampo_ctx_session(ctx, f.session_id, &si), SAMPO_OK);
+        if (si.n_subflows < 2)
+            continue;
+        ties++;
+        high += f.confidence >= 0.9;
+        mx = f.confidence > mx ? f.confidence : mx;
+    }
+    /* The distinct tokens the flood named. */
+    uint64_t *tok = malloc((size_t)n * sizeof(*tok));
+    cr_assert_not_null(tok);
+    for (uint32_t i = 0; i < n; i++)
+        tok[i] = hostile_join_token(i, seed, ntokens);
+    qsort(tok, n, sizeof(*tok), hostile_u64_cmp);
+    uint32_t distinct = n ? 1 : 0;
+    for (uint32_t i = 1; i < n; i++)
+        distinct += tok[i] != tok[i - 1];
+    free(tok);
+    uint64_t pending = sampo_ctx_counter(ctx, SAMPO_CNT_TOKEN_PENDING),
+             unshared = sampo_ctx_counter(ctx, SAMPO_CNT_TOKEN_UNSHARED),
+             evicted = sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_EVICTED);
+    *mem_peak = sampo_ctx_counter(ctx, SAMPO_CNT_MEM_PEAK);
+    cr_log_info("join flood: %u joins, %u distinct tokens (%u named twice or more); "
+                "token_pending %llu, token_unshared %llu, evicted %llu, %u live flows, "
+                "%u tied (%u at >= 0.9, highest %.9f), mem_peak %llu (cap %lld)",
+                n, distinct, n - distinct, (unsigned long long)pending,
+                (unsigned long long)unshared, (unsigned long long)evicted, live, ties, high, mx,
+                (unsigned long long)*mem_peak, (long long)cap);
+    cr_expect_eq(high, 0, "%u flood flows tied at >= 0.9 (highest %.9f)", high, mx);
+    cr_expect_eq(ties, 0, "%u flood flows tied", ties);
+    if (cap)
+        cr_expect_leq(*mem_peak, (uint64_t)cap);
+    if (!evicted) { /* every token's first join waits for its key, the others are not tied */
+        cr_expect_eq(live, n);
+        cr_expect_eq(pending, distinct);
+        cr_expect_eq(unshared, n - distinct);
+    } else {
+        cr_expect_eq(pending + unshared, n);
+        cr_expect_geq(unshared, n - distinct > evicted ? n - distinct - evicted : 0);
+    }
+    sampo_ctx_destroy(ctx);
+    return distinct;
+}
+
+Test(hostile, join_flood_on_a_small_token_set_ties_nothing)
+{
+    /* 2^17 joins naming 2^16 tokens: about 2^17 - 2^16 (1 - e^-2) = 74,400
+     * joins name a token another join named before, from hosts they do not
+     * share -- the birthday collisions of a flood of random 32-bit tokens
+     * 2^8 times larger, on purpose.  Before: every such join was tied to
+     * the first at 1.0. */
+    uint64_t peak;
+    uint32_t d = join_flood(1u << 17, 1u << 16, INT64_C(256) << 20, &peak);
+    cr_expect_lt(d, 1u << 16);
+    cr_expect_gt((1u << 17) - d, 70000);
+}
+
+/* The victim of hostile_copy_pkt (handshake, packets 0-2) and a join from
+ * the forger's host 203.0.113.7 naming the victim listener's token, whose
+ * SYN/ACK carries truncated HMAC `mac` (nonces 0x51, 0x52).  keys_first:
+ * the victim's handshake comes before the join, else after its SYN/ACK
+ * (the join waits in a pending conn; the listener's SYN/ACK of the
+ * handshake is skipped, the third ACK brings both keys). */
+static void forged_join(uint64_t mac, bool keys_first, sampo_subflow_info *fj,
+                        sampo_subflow_info *v0, uint64_t *before_synack_conf, sampo_ctx **out)
+{
+    sampo_ctx *ctx = new_ctx();
+    uint32_t token = 0;
+    uint64_t idsn = 0;
+    sampo_key_token(HOSTILE_COPY_KEY_S, 1, &token, &idsn);
+    tflow fx = tflow4(UINT32_C(0xcb007107), 5555, UINT32_C(0xc6336401), 443), rx = tflow_rev(fx);
+    uint8_t o[40];
+    tpkt syn = tp_build(&fx, TH_SYN, 0, 0, o, opt_join_syn(o, 0, 1, token, 0x51), 0);
+    tpkt synack = tp_build(&rx, TH_SYN | TH_ACK, 0, 1, o, opt_join_synack(o, 0, 0, mac, 0x52), 0);
+    uint64_t t = UINT64_C(1000000000), ts;
+    if (keys_first)
+        for (unsigned k = 0; k < 3; k++) {
+            tpkt p = hostile_copy_pkt(k, &ts);
+            cr_assert_eq(tp_feed(ctx, &p, t++), SAMPO_OK);
+        }
+    cr_assert_eq(tp_feed(ctx, &syn, t++), SAMPO_OK);
+    sampo_flow pf = tp_public(&fx);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &pf, fj), SAMPO_OK);
+    *before_synack_conf = (uint64_t)(fj->confidence * 1e9);
+    cr_assert_eq(tp_feed(ctx, &synack, t++), SAMPO_OK);
+    if (!keys_first)
+        for (unsigned k = 0; k < 3; k += 2) { /* SYN, third ACK */
+            tpkt p = hostile_copy_pkt(k, &ts);
+            cr_assert_eq(tp_feed(ctx, &p, t++), SAMPO_OK);
+        }
+    cr_assert_eq(sampo_ctx_flush(ctx), SAMPO_OK);
+    tflow f0 = hostile_copy_flow(0);
+    sampo_flow p0 = tp_public(&f0);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &pf, fj), SAMPO_OK);
+    cr_assert_eq(sampo_ctx_lookup(ctx, &p0, v0), SAMPO_OK);
+    *out = ctx;
+}
+
+Test(hostile, forged_join_naming_a_victims_token_is_detached_by_its_hmac)
+{
+    uint64_t good = tp_join_thmac(1, HOSTILE_COPY_KEY_S, HOSTILE_COPY_KEY_C, 0x52, 0x51);
+    for (int keys_first = 1; keys_first >= 0; keys_first--) {
+        /* The forger read the token on the path; it has no key: any HMAC
+         * but the true one (here the true one with one bit flipped). */
+        sampo_subflow_info fj = SAMPO_SUBFLOW_INFO_INIT, v0 = SAMPO_SUBFLOW_INFO_INIT;
+        uint64_t before;
+        sampo_ctx *ctx;
+        forged_join(good ^ 1, keys_first, &fj, &v0, &before, &ctx);
+        cr_log_info("forged join (%s): confidence %.9f before its SYN/ACK; after: session %llu "
+                    "(victim's %llu), method %s, confidence %.9f; join_hmac_failed %llu",
+                    keys_first ? "keys first" : "keys after its SYN/ACK", (double)before / 1e9,
+                    (unsigned long long)fj.session_id, (unsigned long long)v0.session_id,
+                    sampo_method_name(fj.method), fj.confidence,
+                    (unsigned long long)sampo_ctx_counter(ctx, SAMPO_CNT_JOIN_HMAC_FAILED));
+        if (keys_first) /* tied by the token until its SYN/ACK proves otherwise */
+            cr_expect_eq(before, 1000000000);
+        cr_expect_neq(fj.session_id, v0.session_id,
+                      "the forged join stayed in the victim's session");
+        cr_expect_neq(fj.method, SAMPO_METHOD_TOKEN);
+        cr_expect_lt(fj.confidence, 0.9);
+        cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_JOIN_HMAC_FAILED), 1);
+        cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_JOIN_HMAC_VERIFIED), 0);
+        sampo_ctx_destroy(ctx);
+
+        /* The true HMAC (the listener's own SYN/ACK) verifies. */
+        forged_join(good, keys_first, &fj, &v0, &before, &ctx);
+        cr_expect_eq(fj.session_id, v0.session_id);
+        cr_expect_eq(fj.method, SAMPO_METHOD_TOKEN);
+        cr_expect_eq(fj.confidence, 1.0);
+        cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_JOIN_HMAC_VERIFIED), 1);
+        cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_JOIN_HMAC_FAILED), 0);
+        if (!keys_first)
+            cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TOKEN_RESOLVED_LATE), 1);
+        sampo_ctx_destroy(ctx);
+    }
+}
+
+Test(hostile, join_hmac_matches_rfc_8684s_definition)
+{
+    /* A vector computed apart, with Python's hmac module: HMAC-SHA256 of
+     * key 29a6c86981ad933c 1fdb5df328bc3def, message 55667788 11223344
+     * (tests/abi/old_consumer.c's join), first 8 bytes. */
+    cr_expect_eq(tp_join_thmac(1, UINT64_C(0x29a6c86981ad933c), UINT64_C(0x1fdb5df328bc3def),
+                               0x55667788, 0x11223344),
+                 UINT64_C(0x82cd895388413ca8));
+}
+
+Test(hostile, join_flood_of_1m_random_tokens_ties_nothing)
+{
+    /* 2^20 joins, 32-bit random tokens, default memory cap (1 GiB): the
+     * birthday collisions of the audit, about n^2 / 2^33 = 128 tokens named
+     * twice.  Before: each tied two unrelated flows at 1.0. */
+    uint64_t peak;
+    uint32_t d = join_flood(1u << 20, 0, INT64_C(1) << 30, &peak);
+    cr_expect_gt((1u << 20) - d, 64);
+}

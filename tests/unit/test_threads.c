@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "joinmac.h"
 #include "pktgen.h"
 #include "sampo.h"
 
@@ -99,11 +100,12 @@ static void gen_session(tr_list *l, int i, int with_handshake, int close_mode)
             list_push(l, tp_build(&f[s], TH_SYN, seq[s][0]++, 0, o,
                                   opt_join_syn(o, s == 2, (uint8_t)s, tok_s, 0x1234u + (uint32_t)s),
                                   0));
-            list_push(
-                l, tp_build(&rs, TH_SYN | TH_ACK, seq[s][1]++, seq[s][0], o,
-                            opt_join_synack(o, s == 2, (uint8_t)s,
-                                            UINT64_C(0x1111111111111111) ^ tok_c, 0x5678u ^ tok_c),
-                            0));
+            list_push(l, tp_build(&rs, TH_SYN | TH_ACK, seq[s][1]++, seq[s][0], o,
+                                  opt_join_synack(o, s == 2, (uint8_t)s,
+                                                  tp_join_thmac(1, key_s, key_c, 0x5678u ^ tok_c,
+                                                                0x1234u + (uint32_t)s),
+                                                  0x5678u ^ tok_c),
+                                  0));
             list_push(l, tp_build(&f[s], TH_ACK, seq[s][0], seq[s][1], o, opt_join_ack(o), 0));
         }
     }
