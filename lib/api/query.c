@@ -158,7 +158,8 @@ SAMPO_API int sampo_ctx_next_pair(sampo_ctx *ctx, uint64_t *cursor, sampo_pair_i
         return SAMPO_E_INVAL;
     if (!cursor || !out || out->size < SAMPO__V01_PAIR_INFO)
         return sampo__fail(ctx, SAMPO_E_INVAL, "NULL cursor or info, or size too small");
-    const sampo__pairs *ps = &ctx->assoc.pairs;
+    sampo__pairs *ps = &ctx->assoc.pairs;
+    sampo__pairs_sort(ps);
     if (*cursor >= ps->n_list)
         return sampo__succeed(ctx, 0);
     const sampo__pair *p = ps->list[*cursor];

@@ -227,8 +227,17 @@ void sampo__pairs_snapshot(sampo__env *env, sampo__pairs *ps, sampo__table *t)
                 sf->reinjections += p->reinjections;
         }
     }
-    qsort(ps->list, k, sizeof(*ps->list), pair_cmp);
     ps->n_list = k;
+    ps->sorted = false; /* sorted when first read: most runs are never listed */
+}
+
+void sampo__pairs_sort(sampo__pairs *ps)
+{
+    if (ps->sorted)
+        return;
+    if (ps->n_list > 1)
+        qsort(ps->list, ps->n_list, sizeof(*ps->list), pair_cmp);
+    ps->sorted = true;
 }
 
 void sampo__pairs_free(sampo__env *env, sampo__pairs *ps)

@@ -29,8 +29,9 @@ typedef struct sampo__pair {
 
 typedef struct sampo__pairs {
     sampo__pair *by_ids;
-    sampo__pair **list; /* snapshot sorted by ids, for iteration */
+    sampo__pair **list; /* snapshot, for iteration; sorted by ids once `sorted` */
     size_t n_list;
+    bool sorted;
 } sampo__pairs;
 
 /* Fold one evaluation of (a, b) in run `run` into the pair's verdict. */
@@ -47,9 +48,11 @@ void sampo__pair_event(sampo__env *env, int type, const sampo__subflow *a, const
                        int verdict, int old_verdict, int method, double phi, uint64_t now);
 /* Drop the pairs whose subflows are gone. */
 void sampo__pairs_gc(sampo__env *env, sampo__pairs *ps, sampo__table *t);
-/* Rebuild the ordered list that sampo_ctx_next_pair() walks, and each
- * subflow's reinjection count. */
+/* Rebuild the list that sampo_ctx_next_pair() walks, and each subflow's
+ * reinjection count. */
 void sampo__pairs_snapshot(sampo__env *env, sampo__pairs *ps, sampo__table *t);
+/* Order that list by subflow ids (once per snapshot, when first read). */
+void sampo__pairs_sort(sampo__pairs *ps);
 void sampo__pairs_free(sampo__env *env, sampo__pairs *ps);
 /* Bytes a run may allocate for n new pairs (their blocks and the table's growth). */
 size_t sampo__pairs_reserve(const sampo__pairs *ps, size_t n);

@@ -24,6 +24,8 @@ struct sampo_ctx {
     bool active;      /* a packet was fed: options are frozen */
     bool in_callback; /* events are being delivered */
     uint64_t now_ns, next_run_ns;
+    size_t room_margin; /* bound on what a packet of a known subflow allocates
+                         * (sampo__lc_packet_margin), refreshed at each creation */
 
     sampo__table flows;
     sampo__conns conns;

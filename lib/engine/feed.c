@@ -82,7 +82,9 @@ static sampo__subflow *subflow_of(sampo_ctx *ctx, sampo__job *j, uint32_t source
     *created = false;
     if (sf) {
         sampo__table_touch(&ctx->flows, sf, ts, (uint64_t)ctx->opt.idle_ns);
-        if (ctx->mem.cap)
+        /* Far from the cap the margin covers any packet: the exact need
+         * is reckoned only near it. */
+        if (ctx->mem.cap && !sampo__mem_fits(&ctx->mem, ctx->room_margin))
             sampo__lc_make_room(ctx, sampo__lc_packet_need(ctx, sf), sf, sf->src);
         return sf;
     }
@@ -93,8 +95,10 @@ static sampo__subflow *subflow_of(sampo_ctx *ctx, sampo__job *j, uint32_t source
     if (shared)
         sampo__count(ctx->cnt, SAMPO_CNT_SOURCES_SHARED);
     ctx->sources.pinned = src;
-    if (ctx->mem.cap)
+    if (ctx->mem.cap) {
+        ctx->room_margin = sampo__lc_packet_margin(ctx);
         sampo__lc_make_room(ctx, sampo__lc_packet_need(ctx, NULL), NULL, src);
+    }
     sf = sampo__lc_subflow_new(ctx, &j->key, j->hv, src, ts);
     ctx->sources.pinned = NULL;
     if (!sf)

@@ -109,6 +109,13 @@ size_t sampo__lc_evict(sampo_ctx *ctx, size_t n)
     return k;
 }
 
+size_t sampo__lc_packet_margin(const sampo_ctx *ctx)
+{
+    size_t ring = sampo__mem_cost((size_t)ctx->opt.max_segments * sizeof(sampo__seg));
+    return 2 * ring + 2 * (sampo__cover_reserve() + sampo__conns_reserve(&ctx->conns) +
+                           sampo__sessions_reserve(&ctx->sessions));
+}
+
 size_t sampo__lc_packet_need(const sampo_ctx *ctx, const sampo__subflow *sf)
 {
     size_t need = sampo__dsn_reserve(&ctx->env, sf) + sampo__cover_reserve() +

@@ -34,6 +34,11 @@ void sampo__lc_make_room(sampo_ctx *ctx, size_t need, const sampo__subflow *keep
  * shrinks as the association layer lets go of what they held); returns how
  * many were ended. */
 size_t sampo__lc_evict(sampo_ctx *ctx, size_t n);
+/* A bound on what one packet of a known subflow may allocate, whatever
+ * its subflow: twice the tables' next growth (a packet of a known subflow
+ * can add a connection or a session) and both DSN rings at their largest
+ * step.  A packet whose room this covers skips the exact reckoning. */
+size_t sampo__lc_packet_margin(const sampo_ctx *ctx);
 /* What processing one packet may allocate (sf NULL: one that creates a subflow). */
 size_t sampo__lc_packet_need(const sampo_ctx *ctx, const sampo__subflow *sf);
 /* A new subflow for key k (hash hv) of source src at `now`, within
