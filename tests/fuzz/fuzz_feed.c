@@ -5,7 +5,8 @@
  * Input: byte 0: bits 0-2 the link type, bits 3-7 the mode (below);
  * byte 1 the configuration (token evidence, DSN evidence, memory cap,
  * small segment rings, allocation-failure rate); then records of
- * [len hi][len lo][ts step][bytes...].  Modes (byte 0 >> 3):
+ * [len hi][len lo][ts step][bytes...]; bits 5-6 of the ts step name the
+ * packet's source (sampo_packet.source_id).  Modes (byte 0 >> 3):
  *   0x01  association off the packet path: SAMPO_OPT_AUTO_RUN 0 and
  *         sampo_ctx_run() every 16 packets, from the "caller's timer";
  *   0x02  events through a callback, which reads the context and checks
@@ -165,8 +166,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sampo_ctx_set_option(ctx, SAMPO_OPT_DSN_EVIDENCE, (cfg >> 1) & 1);
     if (cfg & 4)
         sampo_ctx_set_option(ctx, SAMPO_OPT_MAX_MEMORY, 64 * 1024);
-    if (cfg & 8)
+    if (cfg & 8) { /* small rings, a small table and a small per-source quota */
         sampo_ctx_set_option(ctx, SAMPO_OPT_MAX_SEGMENTS, 8);
+        sampo_ctx_set_option(ctx, SAMPO_OPT_MAX_SUBFLOWS, 64);
+        sampo_ctx_set_option(ctx, SAMPO_OPT_SOURCE_QUOTA, 10);
+    }
     sampo_ctx_set_option(ctx, SAMPO_OPT_MAX_EVENTS, 16);
     if (mode & 0x01)
         sampo_ctx_set_option(ctx, SAMPO_OPT_AUTO_RUN, 0);
@@ -216,6 +220,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p.wirelen = (uint32_t)len + (data[off - 3] & 0x80 ? 1400 : 0);
         p.ts_ns = ts;
         p.linktype = lt;
+        /* The source: bits 5-6 of the record's time step, and in a crowd
+         * every third copy from another one (quotas, eviction by source). */
+        p.source_id = (uint32_t)((data[rec_off - 1] >> 5) & 3) + (copies ? copy % 3 : 0);
         off += len;
         if (mode & 0x08) { /* batches */
             batch[nb] = p;
