@@ -305,6 +305,12 @@ static uint32_t honest_left_after_flood(int64_t quota, uint32_t flood, uint64_t 
         left += (r.flags & SAMPO_RES_TRACKED) && !(r.flags & SAMPO_RES_NEW_SUBFLOW);
     }
     *own = sampo_ctx_counter(ctx, SAMPO_CNT_SOURCE_QUOTA_EVICTIONS);
+    cr_log_info("quota %lld, flood of %u flows: %u of %u of the other source's subflows left, "
+                "%llu evicted, %llu by quota, mem_peak %llu",
+                (long long)quota, flood, left, HONEST_N,
+                (unsigned long long)sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_EVICTED),
+                (unsigned long long)*own,
+                (unsigned long long)sampo_ctx_counter(ctx, SAMPO_CNT_MEM_PEAK));
     cr_assert_leq(sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_CREATED) -
                       sampo_ctx_counter(ctx, SAMPO_CNT_SUBFLOWS_ENDED),
                   1000);
