@@ -554,6 +554,21 @@ struct sampo_py_ctx {
                 sampo_py_raise_ctx($self, rc);
         }
 
+        %feature("docstring") end
+        "end(): sampo_ctx_flush_ex(SAMPO_FLUSH_END): every open subflow and session\n"
+        "ends and is recorded (ended_sessions()), as at the end of sampo-cli's input";
+        void end()
+        {
+            int rc;
+
+            if (!sampo_py_ready($self))
+                return;
+            rc = sampo_ctx_flush_ex($self->ctx, SAMPO_FLUSH_END);
+            sampo_py_drain($self, 1);
+            if (rc != SAMPO_OK)
+                sampo_py_raise_ctx($self, rc);
+        }
+
         %feature("docstring") next_event "next_event() -> dict, or None when there is none";
         PyObject *next_event()
         {

@@ -233,6 +233,14 @@ class Analyzer:
         """End of input: run the association once more (final verdicts)."""
         self._native().flush()
 
+    def end(self):
+        """End of input for good, as sampo-cli ends its input: every subflow
+        and session still open ends (``close_reason`` "flush") and is
+        recorded, so that ``sessions()`` is then exactly sampo-cli's session
+        records.  The context is empty afterwards (``lookup()`` finds
+        nothing); more packets start new subflows and sessions."""
+        self._native().end()
+
     def read_pcap(self, path, sample=None, rate=None, *, filter=None, events=True, flush=True,
                   strict=False):
         """Read a pcap or pcapng file through libpcap and analyse it, in C
