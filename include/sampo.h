@@ -470,6 +470,9 @@ typedef enum sampo_close_reason {
     SAMPO_CLOSE_EVICTED = 7,   /**< removed to stay under a cap */
     SAMPO_CLOSE_FLUSH = 8,     /**< ended by sampo_ctx_flush_ex(SAMPO_FLUSH_END) @since 0.2 */
     SAMPO_CLOSE_DESTROY = 9,   /**< ended by sampo_ctx_destroy() @since 0.2 */
+    /** ended because a SYN reused its closed 5-tuple for a new connection
+     *  (which is a new subflow, with a new id) @since 0.2 */
+    SAMPO_CLOSE_REUSED = 10,
 } sampo_close_reason;
 
 /** @return "none", "data-fin", "fastclose", "tcprst", "rst", "fin",
@@ -540,7 +543,8 @@ typedef struct sampo_session_info {
 /* ------------------------------------------------------------------------ */
 
 typedef enum sampo_event_type {
-    SAMPO_EV_SESSION_OPENED = 1,  /**< new session (session_id, flow) */
+    SAMPO_EV_SESSION_OPENED =
+        1, /**< new session (session_id, flow; other_session_id: split from) */
     SAMPO_EV_SUBFLOW_JOINED = 2,  /**< flow joined session_id (method, confidence) */
     SAMPO_EV_VERDICT_REVISED = 3, /**< pair (flow, peer) changed verdict */
     SAMPO_EV_CONFLICT = 4,        /**< a merge was vetoed (flow, peer) */
@@ -593,6 +597,12 @@ typedef struct sampo_event {
     const sampo_subflow_info *subflow;
     /** SAMPO_EV_SESSION_END: the final record, else NULL. @since 0.2 */
     const sampo_session_info *session;
+    /** SAMPO_EV_SUBFLOW_JOINED, SAMPO_EV_SESSION_OPENED (a split): 1 when
+     *  other_session_id was left empty by this move and merged away into
+     *  session_id: its ended subflows (their end-of-life records name
+     *  other_session_id) now belong to session_id, whose
+     *  SAMPO_EV_SESSION_END record counts them.  @since 0.2 */
+    uint8_t other_session_gone;
 } sampo_event;
 
 /**

@@ -8,10 +8,70 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void on_session(void *user, const sampo_session_info *s, const sampo_subflow_info *subs,
+                       size_t n)
+{
+    struct sampo_py_ctx *c = user;
+    struct sampo_py_rec *r;
+
+    if (c->n_recs == c->cap_recs) {
+        size_t cap = c->cap_recs ? 2 * c->cap_recs : 16;
+        r = realloc(c->recs, cap * sizeof *r);
+        if (r == NULL) {
+            c->rec_failed = 1;
+            return;
+        }
+        c->recs = r;
+        c->cap_recs = cap;
+    }
+    r = &c->recs[c->n_recs];
+    r->s = *s;
+    r->n = n;
+    r->subs = NULL;
+    if (n > 0) {
+        r->subs = malloc(n * sizeof *r->subs);
+        if (r->subs == NULL) {
+            c->rec_failed = 1;
+            return;
+        }
+        memcpy(r->subs, subs, n * sizeof *r->subs);
+    }
+    c->n_recs++;
+}
+
+static void on_unassoc(void *user, const sampo_subflow_info *sf)
+{
+    struct sampo_py_ctx *c = user;
+
+    if (c->n_unassoc == c->cap_unassoc) {
+        size_t cap = c->cap_unassoc ? 2 * c->cap_unassoc : 16;
+        sampo_subflow_info *u = realloc(c->unassoc, cap * sizeof *u);
+        if (u == NULL) {
+            c->rec_failed = 1;
+            return;
+        }
+        c->unassoc = u;
+        c->cap_unassoc = cap;
+    }
+    c->unassoc[c->n_unassoc++] = *sf;
+}
+
 int sampo_py_open(struct sampo_py_ctx *c)
 {
     memset(c, 0, sizeof *c);
+    asm_init(&c->asm_, on_session, on_unassoc, c);
     return sampo_ctx_create(&c->ctx, NULL);
+}
+
+void sampo_py_clear_ended(struct sampo_py_ctx *c)
+{
+    for (size_t i = 0; i < c->n_recs; i++)
+        free(c->recs[i].subs);
+    free(c->recs);
+    free(c->unassoc);
+    c->recs = NULL;
+    c->unassoc = NULL;
+    c->n_recs = c->cap_recs = c->n_unassoc = c->cap_unassoc = 0;
 }
 
 void sampo_py_close(struct sampo_py_ctx *c)
@@ -21,6 +81,8 @@ void sampo_py_close(struct sampo_py_ctx *c)
     free(c->ev);
     c->ev = NULL;
     c->ev_head = c->ev_n = c->ev_cap = 0;
+    asm_free(&c->asm_);
+    sampo_py_clear_ended(c);
 }
 
 static size_t ring_limit(const struct sampo_py_ctx *c)
@@ -76,6 +138,7 @@ void sampo_py_drain(struct sampo_py_ctx *c, int keep)
         ev.size = sizeof ev;
         if (sampo_ctx_next_event(c->ctx, &ev) <= 0)
             return;
+        asm_event(&c->asm_, &ev); /* while its records are valid */
         if (!keep)
             continue;
         if (ring_room(c) != 0) {

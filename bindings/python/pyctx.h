@@ -18,7 +18,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "assemble.h"
 #include "sampo.h"
+
+/* A session that ended, with the final records of its subflows. */
+struct sampo_py_rec {
+    sampo_session_info s;
+    sampo_subflow_info *subs;
+    size_t n;
+};
 
 struct sampo_py_ctx {
     sampo_ctx *ctx;  /* NULL once closed */
@@ -26,6 +34,14 @@ struct sampo_py_ctx {
     sampo_event *ev; /* ring of drained events */
     size_t ev_head, ev_n, ev_cap;
     uint64_t ev_dropped; /* events dropped from the ring (full or no memory) */
+    /* End-of-life records, put together as sampo-cli does (assemble.h):
+     * every session that ended, and every subflow that ended in none. */
+    struct assembler asm_;
+    struct sampo_py_rec *recs;
+    size_t n_recs, cap_recs;
+    sampo_subflow_info *unassoc;
+    size_t n_unassoc, cap_unassoc;
+    int rec_failed; /* a record could not be kept (no memory) */
 };
 
 /* Create the context.  @return SAMPO_OK or the sampo_ctx_create() error. */
@@ -34,7 +50,8 @@ int sampo_py_open(struct sampo_py_ctx *c);
 /* Destroy the context and the ring; idempotent. */
 void sampo_py_close(struct sampo_py_ctx *c);
 
-/* Move the library's queued events into the ring (keep != 0), or discard them. */
+/* Move the library's queued events into the ring (keep != 0), or discard
+ * them; their end-of-life records are kept either way. */
 void sampo_py_drain(struct sampo_py_ctx *c, int keep);
 
 /* Oldest event: @return 1 when `out` was filled, 0 when there is none. */
@@ -42,5 +59,8 @@ int sampo_py_pop(struct sampo_py_ctx *c, sampo_event *out);
 
 /* Events waiting in the ring. */
 size_t sampo_py_pending(const struct sampo_py_ctx *c);
+
+/* Forget the ended records kept so far (Analyzer.clear_ended()). */
+void sampo_py_clear_ended(struct sampo_py_ctx *c);
 
 #endif /* SAMPO_PY_CTX_H */

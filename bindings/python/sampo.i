@@ -554,6 +554,21 @@ struct sampo_py_ctx {
                 sampo_py_raise_ctx($self, rc);
         }
 
+        %feature("docstring") end
+        "end(): sampo_ctx_flush_ex(SAMPO_FLUSH_END): every open subflow and session\n"
+        "ends and is recorded (ended_sessions()), as at the end of sampo-cli's input";
+        void end()
+        {
+            int rc;
+
+            if (!sampo_py_ready($self))
+                return;
+            rc = sampo_ctx_flush_ex($self->ctx, SAMPO_FLUSH_END);
+            sampo_py_drain($self, 1);
+            if (rc != SAMPO_OK)
+                sampo_py_raise_ctx($self, rc);
+        }
+
         %feature("docstring") next_event "next_event() -> dict, or None when there is none";
         PyObject *next_event()
         {
@@ -659,6 +674,79 @@ struct sampo_py_ctx {
             if (rc < 0)
                 return sampo_py_raise_ctx($self, rc);
             return Py_BuildValue("(KN)", (unsigned long long)cur, sampo_py_subflow(&info));
+        }
+
+        %feature("docstring") ended_sessions
+        "ended_sessions() -> [(session dict, [subflow dict, ...]), ...]: every session\n"
+        "that ended (end-of-life records, as sampo-cli writes them), in end order";
+        PyObject *ended_sessions()
+        {
+            PyObject *out, *subs, *t;
+
+            if (!sampo_py_ready($self))
+                return NULL;
+            if ($self->rec_failed || $self->asm_.failed)
+                return sampo_py_raise(SAMPO_E_NOMEM, "end-of-life records were lost: no memory", 0);
+            out = PyList_New((Py_ssize_t)$self->n_recs);
+            if (out == NULL)
+                return NULL;
+            for (size_t i = 0; i < $self->n_recs; i++) {
+                const struct sampo_py_rec *r = &$self->recs[i];
+                subs = PyList_New((Py_ssize_t)r->n);
+                if (subs == NULL) {
+                    Py_DECREF(out);
+                    return NULL;
+                }
+                for (size_t k = 0; k < r->n; k++)
+                    PyList_SET_ITEM(subs, (Py_ssize_t)k, sampo_py_subflow(&r->subs[k]));
+                t = Py_BuildValue("(NN)", sampo_py_session(&r->s), subs);
+                if (t == NULL) {
+                    Py_DECREF(out);
+                    return NULL;
+                }
+                PyList_SET_ITEM(out, (Py_ssize_t)i, t);
+            }
+            return out;
+        }
+
+        %feature("docstring") ended_unassociated
+        "ended_unassociated() -> [subflow dict, ...]: subflows that ended in no session";
+        PyObject *ended_unassociated()
+        {
+            PyObject *out;
+
+            if (!sampo_py_ready($self))
+                return NULL;
+            out = PyList_New((Py_ssize_t)$self->n_unassoc);
+            if (out == NULL)
+                return NULL;
+            for (size_t i = 0; i < $self->n_unassoc; i++)
+                PyList_SET_ITEM(out, (Py_ssize_t)i, sampo_py_subflow(&$self->unassoc[i]));
+            return out;
+        }
+
+        %feature("docstring") ended_of
+        "ended_of(session_id) -> [subflow dict, ...]: the ended subflows of an open session";
+        PyObject *ended_of(uint64_t session_id)
+        {
+            const sampo_subflow_info *subs;
+            size_t n;
+            PyObject *out;
+
+            if (!sampo_py_ready($self))
+                return NULL;
+            n = asm_waiting(&$self->asm_, session_id, &subs);
+            out = PyList_New((Py_ssize_t)n);
+            if (out == NULL)
+                return NULL;
+            for (size_t i = 0; i < n; i++)
+                PyList_SET_ITEM(out, (Py_ssize_t)i, sampo_py_subflow(&subs[i]));
+            return out;
+        }
+
+        void clear_ended()
+        {
+            sampo_py_clear_ended($self);
         }
 
         %feature("docstring") next_pair

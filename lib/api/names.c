@@ -64,8 +64,8 @@ SAMPO_API const char *sampo_method_name(int m)
 
 SAMPO_API const char *sampo_close_reason_name(int r)
 {
-    static const char *const n[] = {"none", "data-fin", "fastclose", "tcprst", "rst",
-                                    "fin",  "timeout",  "evicted",   "flush",  "destroy"};
+    static const char *const n[] = {"none",    "data-fin", "fastclose", "tcprst",  "rst",   "fin",
+                                    "timeout", "evicted",  "flush",     "destroy", "reused"};
     return NAME_OF(n, r);
 }
 

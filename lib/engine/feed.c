@@ -72,6 +72,18 @@ static uint64_t clock_step(sampo_ctx *ctx, uint64_t ts)
     return ts;
 }
 
+/* A SYN that opens a new connection on a known 5-tuple: the old subflow
+ * closed, or the SYN's sequence number is not the ISN its direction's SYN
+ * had (port reuse whose close was not seen, as sampling makes likely).  A
+ * retransmitted SYN carries the same ISN and is not one. */
+static bool reused(const sampo__subflow *sf, const sampo__job *j)
+{
+    if ((j->p.tcp_flags & (SAMPO__TH_SYN | SAMPO__TH_ACK)) != SAMPO__TH_SYN)
+        return false;
+    const sampo__dir *d = &sf->dir[j->dir];
+    return sf->closed || (d->has_isn && d->isn != j->p.seq);
+}
+
 /* The packet's subflow: found, or created after room was made for it;
  * NULL for a packet that needs none (plain TCP) or could not get one. */
 static sampo__subflow *subflow_of(sampo_ctx *ctx, sampo__job *j, uint32_t source_id, uint64_t ts,
@@ -80,6 +92,10 @@ static sampo__subflow *subflow_of(sampo_ctx *ctx, sampo__job *j, uint32_t source
     const sampo__mptcp_opts *o = &j->o;
     sampo__subflow *sf = sampo__table_find(&ctx->flows, &j->key, j->hv);
     *created = false;
+    if (sf && reused(sf, j)) {
+        sampo__lc_end(ctx, sf, SAMPO_CLOSE_REUSED, ts);
+        sf = NULL;
+    }
     if (sf) {
         sampo__table_touch(&ctx->flows, sf, ts, (uint64_t)ctx->opt.idle_ns);
         /* Far from the cap the margin covers any packet: the exact need

@@ -271,6 +271,11 @@ static void end_subflow(sampo_ctx *ctx, sampo__subflow *sf, int reason, uint64_t
     release(ctx, sf);
 }
 
+void sampo__lc_end(sampo_ctx *ctx, sampo__subflow *sf, int reason, uint64_t now)
+{
+    end_subflow(ctx, sf, reason, now);
+}
+
 void sampo__lc_expire(sampo_ctx *ctx, uint64_t now)
 {
     uint64_t idle = (uint64_t)ctx->opt.idle_ns;

@@ -46,6 +46,8 @@ size_t sampo__lc_packet_need(const sampo_ctx *ctx, const sampo__subflow *sf);
  * pinned (sampo__sources.pinned) while room is made for it. */
 sampo__subflow *sampo__lc_subflow_new(sampo_ctx *ctx, const sampo__fkey *k, unsigned hv,
                                       sampo__source *src, uint64_t now);
+/* End sf now (its records, then free) for `reason`. */
+void sampo__lc_end(sampo_ctx *ctx, sampo__subflow *sf, int reason, uint64_t now);
 /* End the subflows idle for SAMPO_OPT_IDLE_TIMEOUT_NS at `now`. */
 void sampo__lc_expire(sampo_ctx *ctx, uint64_t now);
 /* End the least recently used subflow (and its session when it was the

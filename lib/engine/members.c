@@ -4,11 +4,15 @@
 #include "core/counters.h"
 #include "state/info.h"
 
+/* Session s opened with sf; split from session `from` (0: none), which
+ * `gone` says was left empty and merged into s. */
 static void emit_opened(sampo_ctx *ctx, const sampo__session *s, const sampo__subflow *sf,
-                        uint64_t now)
+                        uint64_t from, bool gone, uint64_t now)
 {
     sampo_event *ev = sampo__ev_new(&ctx->evq, SAMPO_EV_SESSION_OPENED, now);
     sampo__event_about(ev, sf);
+    ev->other_session_id = from;
+    ev->other_session_gone = gone;
     ev->session_id = s->id;
     ev->mptcp_version = s->version;
     ev->method = (sampo_method)sf->method;
@@ -17,11 +21,15 @@ static void emit_opened(sampo_ctx *ctx, const sampo__session *s, const sampo__su
     sampo__ev_commit(&ctx->evq, ev, NULL);
 }
 
-static void emit_joined(sampo_ctx *ctx, const sampo__subflow *sf, uint64_t from, uint64_t now)
+/* sf joined its session from session `from` (0: none), which `gone`
+ * says was left empty and merged away. */
+static void emit_joined(sampo_ctx *ctx, const sampo__subflow *sf, uint64_t from, bool gone,
+                        uint64_t now)
 {
     sampo_event *ev = sampo__ev_new(&ctx->evq, SAMPO_EV_SUBFLOW_JOINED, now);
     sampo__event_about(ev, sf);
     ev->other_session_id = from;
+    ev->other_session_gone = gone;
     ev->method = (sampo_method)sf->method;
     ev->confidence = sf->confidence;
     ev->mptcp_version = sf->sess->version;
@@ -29,17 +37,20 @@ static void emit_joined(sampo_ctx *ctx, const sampo__subflow *sf, uint64_t from,
     sampo__ev_commit(&ctx->evq, ev, NULL);
 }
 
-/* sf leaves its session; one left empty was merged away: what its ended
- * members carried goes to `into`, then it is freed.  Returns the id of
- * the session left (0: none). */
-static uint64_t leave(sampo_ctx *ctx, sampo__subflow *sf, sampo__session *into, bool count)
+/* sf leaves its session; one left empty was merged away (*gone): what its
+ * ended members carried goes to `into`, then it is freed.  Returns the id
+ * of the session left (0: none). */
+static uint64_t leave(sampo_ctx *ctx, sampo__subflow *sf, sampo__session *into, bool count,
+                      bool *gone)
 {
     sampo__session *from = sf->sess;
+    *gone = false;
     if (!from)
         return 0;
     uint64_t id = from->id;
     sampo__session_remove(sf);
     if (!sampo__session_size(from)) {
+        *gone = true;
         sampo__session_absorb(ctx->cnt, into, from);
         sampo__session_destroy(&ctx->env, &ctx->sessions, from);
         if (count)
@@ -56,7 +67,7 @@ int sampo__members_ensure(sampo_ctx *ctx, sampo__subflow *sf, uint64_t now)
     if (!s)
         return SAMPO_E_NOMEM;
     sampo__session_add(s, sf);
-    emit_opened(ctx, s, sf, now);
+    emit_opened(ctx, s, sf, 0, false, now);
     return SAMPO_OK;
 }
 
@@ -88,12 +99,13 @@ void sampo__members_attach(sampo_ctx *ctx, sampo__subflow *sf, sampo__session *d
         sampo__members_merge(ctx, dst, from, method, conf, now);
         return;
     }
-    uint64_t from_id = leave(ctx, sf, dst, true);
+    bool gone;
+    uint64_t from_id = leave(ctx, sf, dst, true, &gone);
     adopt_ties(dst, method, conf);
     sf->method = (uint8_t)method;
     sf->confidence = conf;
     sampo__session_add(dst, sf);
-    emit_joined(ctx, sf, from_id, now);
+    emit_joined(ctx, sf, from_id, gone, now);
 }
 
 sampo__session *sampo__members_merge(sampo_ctx *ctx, sampo__session *a, sampo__session *b,
@@ -112,7 +124,7 @@ sampo__session *sampo__members_merge(sampo_ctx *ctx, sampo__session *a, sampo__s
             sf->confidence = conf;
         }
         sampo__session_add(keep, sf);
-        emit_joined(ctx, sf, gone_id, now);
+        emit_joined(ctx, sf, gone_id, false, now);
     }
     /* The last member's move empties `gone`: it is absorbed and freed. */
     sampo__subflow *sf = sampo__session_first(gone);
@@ -120,9 +132,10 @@ sampo__session *sampo__members_merge(sampo_ctx *ctx, sampo__session *a, sampo__s
         sf->method = (uint8_t)method;
         sf->confidence = conf;
     }
-    leave(ctx, sf, keep, true);
+    bool emptied;
+    leave(ctx, sf, keep, true, &emptied);
     sampo__session_add(keep, sf);
-    emit_joined(ctx, sf, gone_id, now);
+    emit_joined(ctx, sf, gone_id, emptied, now);
     return keep;
 }
 
@@ -130,9 +143,10 @@ void sampo__members_move(sampo_ctx *ctx, sampo__subflow *sf, sampo__session *dst
 {
     if (sf->sess == dst)
         return;
-    uint64_t from_id = leave(ctx, sf, dst, true);
+    bool gone;
+    uint64_t from_id = leave(ctx, sf, dst, true, &gone);
     sampo__session_add(dst, sf);
-    emit_joined(ctx, sf, from_id, now);
+    emit_joined(ctx, sf, from_id, gone, now);
 }
 
 sampo__session *sampo__members_split(sampo_ctx *ctx, sampo__subflow *sf, uint64_t now)
@@ -140,8 +154,9 @@ sampo__session *sampo__members_split(sampo_ctx *ctx, sampo__subflow *sf, uint64_
     sampo__session *s = sampo__session_new(&ctx->env, &ctx->sessions);
     if (!s)
         return NULL;
-    leave(ctx, sf, s, false);
+    bool gone;
+    uint64_t from = leave(ctx, sf, s, false, &gone);
     sampo__session_add(s, sf);
-    emit_opened(ctx, s, sf, now);
+    emit_opened(ctx, s, sf, from, gone, now);
     return s;
 }

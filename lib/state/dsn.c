@@ -110,14 +110,10 @@ static uint64_t record_mapping(sampo__env *env, sampo__dir *d, uint64_t dsn, boo
     return u;
 }
 
-/* TCP sequence facts: the ISN from the SYN, and whether the payload goes
- * beyond what this direction sent before (else a TCP retransmission). */
+/* TCP sequence facts: whether the payload goes beyond what this direction
+ * sent before (else a TCP retransmission). */
 static void tcp_seq(sampo__dir *d, const sampo__pkt *p, sampo__dsn_fact *f)
 {
-    if (p->tcp_flags & SAMPO__TH_SYN) {
-        d->isn = p->seq;
-        d->has_isn = 1;
-    }
     if (!p->payload_len)
         return;
     uint32_t end = p->seq + p->payload_len;
@@ -247,6 +243,10 @@ void sampo__dsn_on_packet(sampo__env *env, sampo__subflow *sf, int dir, const sa
                           sampo__dsn_fact *f)
 {
     sampo__dir *d = &sf->dir[dir];
+    if (p->tcp_flags & SAMPO__TH_SYN) { /* the ISN, also for 5-tuple reuse (engine/) */
+        d->isn = p->seq;
+        d->has_isn = 1;
+    }
     if (position)
         tcp_seq(d, p, f);
     if (SAMPO__HAS(o, SAMPO__MPTCP_SUB_CAPABLE))

@@ -49,14 +49,15 @@ struct cli_config {
     double min_conf;
 
     enum cli_format format;
-    const char *output; /* -o FILE, NULL = standard output */
-    int events;         /* --events */
-    int pairs;          /* --pairs: the pair verdicts after the flush */
-    int quiet;          /* -q */
-    int verbose;        /* -v: counters on standard error */
-    int progress;       /* 0 with --no-progress */
-    int strict;         /* --strict */
-    int stats;          /* --stats */
+    const char *output;  /* -o FILE, NULL = standard output */
+    int events;          /* --events */
+    int pairs;           /* --pairs: the pair verdicts after the flush */
+    int quiet;           /* -q */
+    int verbose;         /* -v: counters on standard error */
+    int progress;        /* 0 with --no-progress */
+    int strict;          /* --strict */
+    int stats;           /* --stats */
+    int64_t interval_ns; /* --interval: snapshot of the open sessions (0: none) */
 
     int sflow;                /* --sflow (or --sflow-listen): input carries sFlow v5 */
     uint16_t sflow_port;      /* --sflow-port: UDP port of the datagrams (6343) */

@@ -165,5 +165,6 @@ static void csv_pairs(struct writer *w, const struct report_pairs *pairs)
 }
 
 const struct formatter fmt_csv = {
-    csv_begin, csv_event, csv_results, csv_session, csv_unassociated, csv_end, csv_pairs, 1,
+    csv_begin, csv_event, csv_results, csv_session, csv_unassociated,
+    csv_end,   csv_pairs, 1,           NULL,        NULL,
 };

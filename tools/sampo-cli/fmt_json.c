@@ -166,10 +166,18 @@ static void token(struct writer *w, const sampo_session_info *s, int i)
         w_puts(w, "null");
 }
 
-static void json_session(struct writer *w, const sampo_session_info *s,
-                         const struct report_list *subs)
+/* A session record: "session", or "open-session" in a snapshot at ts_ns. */
+static void session_record(struct writer *w, const char *type, const uint64_t *ts_ns,
+                           const sampo_session_info *s, const struct report_list *subs)
 {
-    w_printf(w, "{\"type\":\"session\",\"id\":%" PRIu64, s->session_id);
+    w_puts(w, "{\"type\":");
+    w_json_str(w, type);
+    if (ts_ns) {
+        key(w, "snapshot");
+        w_ts(w, *ts_ns);
+    }
+    key(w, "id");
+    w_printf(w, "%" PRIu64, s->session_id);
     key(w, "version");
     put_version(w, s->mptcp_version);
     key(w, "method");
@@ -206,6 +214,25 @@ static void json_session(struct writer *w, const sampo_session_info *s,
     w_putc(w, ']');
     subflow_array(w, subs);
     w_puts(w, "}\n");
+}
+
+static void json_session(struct writer *w, const sampo_session_info *s,
+                         const struct report_list *subs)
+{
+    session_record(w, "session", NULL, s, subs);
+}
+
+static void json_snapshot_begin(struct writer *w, uint64_t ts_ns)
+{
+    w_puts(w, "{\"type\":\"snapshot\",\"ts\":");
+    w_ts(w, ts_ns);
+    w_puts(w, "}\n");
+}
+
+static void json_snapshot(struct writer *w, uint64_t ts_ns, const sampo_session_info *s,
+                          const struct report_list *subs)
+{
+    session_record(w, "open-session", &ts_ns, s, subs);
 }
 
 static void json_unassociated(struct writer *w, const struct report_list *subs)
@@ -275,5 +302,6 @@ static void json_pairs(struct writer *w, const struct report_pairs *pairs)
 }
 
 const struct formatter fmt_json = {
-    json_begin, json_event, json_results, json_session, json_unassociated, json_end, json_pairs, 0,
+    json_begin, json_event, json_results,        json_session,  json_unassociated, json_end,
+    json_pairs, 1,          json_snapshot_begin, json_snapshot,
 };

@@ -100,10 +100,10 @@ static void subflow_lines(struct writer *w, const struct report_list *subs)
     }
 }
 
-static void text_session(struct writer *w, const sampo_session_info *s,
-                         const struct report_list *subs)
+static void session_block(struct writer *w, const char *what, const sampo_session_info *s,
+                          const struct report_list *subs)
 {
-    w_printf(w, "session %" PRIu64 "  ", s->session_id);
+    w_printf(w, "%s %" PRIu64 "  ", what, s->session_id);
     version(w, s->mptcp_version);
     w_printf(w, "  %zu subflow%s  %s  conf %.3f", subs->n, subs->n == 1 ? "" : "s",
              sampo_method_name(s->method), s->confidence);
@@ -111,6 +111,26 @@ static void text_session(struct writer *w, const sampo_session_info *s,
         w_printf(w, "  closed %s", sampo_close_reason_name(s->close_reason));
     w_putc(w, '\n');
     subflow_lines(w, subs);
+}
+
+static void text_session(struct writer *w, const sampo_session_info *s,
+                         const struct report_list *subs)
+{
+    session_block(w, "session", s, subs);
+}
+
+static void text_snapshot_begin(struct writer *w, uint64_t ts_ns)
+{
+    w_puts(w, "open sessions at ");
+    w_ts(w, ts_ns);
+    w_putc(w, '\n');
+}
+
+static void text_snapshot(struct writer *w, uint64_t ts_ns, const sampo_session_info *s,
+                          const struct report_list *subs)
+{
+    (void)ts_ns;
+    session_block(w, "  open session", s, subs);
 }
 
 static void text_unassociated(struct writer *w, const struct report_list *subs)
@@ -191,5 +211,6 @@ static void text_pairs(struct writer *w, const struct report_pairs *pairs)
 }
 
 const struct formatter fmt_text = {
-    text_begin, text_event, text_results, text_session, text_unassociated, text_end, text_pairs, 0,
+    text_begin, text_event, text_results,        text_session,  text_unassociated, text_end,
+    text_pairs, 1,          text_snapshot_begin, text_snapshot,
 };

@@ -40,6 +40,12 @@ struct formatter {
      * the unassociated subflows (CSV: a table after the subflow table). */
     void (*pairs)(struct writer *w, const struct report_pairs *pairs);
     int pairs_last;
+    /* --interval: a snapshot of the open sessions at ts_ns begins, then one
+     * open session with its subflows (ended and live).  NULL: the format
+     * has none (CSV). */
+    void (*snapshot_begin)(struct writer *w, uint64_t ts_ns);
+    void (*snapshot)(struct writer *w, uint64_t ts_ns, const sampo_session_info *s,
+                     const struct report_list *subs);
 };
 
 extern const struct formatter fmt_text;

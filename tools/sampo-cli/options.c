@@ -35,6 +35,7 @@ enum {
     OPT_NO_PROGRESS,
     OPT_STRICT,
     OPT_STATS,
+    OPT_INTERVAL,
     OPT_SFLOW,
     OPT_SFLOW_PORT,
     OPT_SFLOW_LISTEN,
@@ -63,6 +64,7 @@ static const struct option long_opts[] = {
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"stats", no_argument, NULL, OPT_STATS},
+    {"interval", required_argument, NULL, OPT_INTERVAL},
     {"sflow", no_argument, NULL, OPT_SFLOW},
     {"sflow-port", required_argument, NULL, OPT_SFLOW_PORT},
     {"sflow-listen", optional_argument, NULL, OPT_SFLOW_LISTEN},
@@ -130,6 +132,8 @@ void options_usage(FILE *fp)
           "      --no-progress     no progress bar (shown only on a terminal)\n"
           "      --strict          exit with status 3 on a truncated capture\n"
           "      --stats           run time and packet rate on standard error\n"
+          "      --interval=SEC    also write the open sessions every SEC seconds of\n"
+          "                        packet time (live input, long captures)\n"
           "  -V, --version         print version information and exit\n"
           "  -h, --help            print this help and exit\n"
           "\n"
@@ -309,6 +313,11 @@ static int one_option(struct cli_config *cfg, int c, const char *arg)
     case OPT_STRICT:
         cfg->strict = 1;
         return 0;
+    case OPT_INTERVAL:
+        if (parse_seconds_ns(arg, &ns) != 0 || ns <= 0)
+            return bad_value("--interval", arg, "expected seconds > 0, e.g. 60");
+        cfg->interval_ns = ns;
+        return 0;
     case OPT_STATS:
         cfg->stats = 1;
         return 0;
@@ -420,6 +429,9 @@ int options_parse(int argc, char **argv, struct cli_config *cfg)
     rc = sflow_options(cfg, argc - optind);
     if (rc != 0)
         return rc;
+    if (cfg->interval_ns && cfg->format == CLI_FMT_CSV)
+        return usage_error("--interval needs --format json or text (a CSV file holds one table)",
+                           NULL, "");
     if (cfg->sflow_listen != NULL)
         return OPTIONS_RUN;
     if (cfg->iface == NULL) {

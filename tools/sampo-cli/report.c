@@ -74,7 +74,7 @@ static int cmp_subflow(const void *pa, const void *pb)
     return 0;
 }
 
-static int push(struct report_list *list, const sampo_subflow_info *info)
+int report_push(struct report_list *list, const sampo_subflow_info *info)
 {
     struct report_subflow *it;
 
@@ -105,15 +105,20 @@ int report_collect(sampo_ctx *ctx, uint64_t session_id, struct report_list *list
     list->n = 0;
     while (sampo_ctx_next_subflow(ctx, session_id, &cursor, &info) > 0) {
         if (session_id != 0 || info.session_id == 0) {
-            if (push(list, &info) != 0)
+            if (report_push(list, &info) != 0)
                 return SAMPO_E_NOMEM;
         }
         memset(&info, 0, sizeof info);
         info.size = sizeof info;
     }
+    report_sort(list);
+    return 0;
+}
+
+void report_sort(struct report_list *list)
+{
     if (list->n > 1)
         qsort(list->items, list->n, sizeof *list->items, cmp_subflow);
-    return 0;
 }
 
 void report_list_free(struct report_list *list)

@@ -63,6 +63,10 @@ uint64_t report_cli_counter(const struct cli_counters *c, int i);
  * string, then by subflow id.  @return 0 or SAMPO_E_NOMEM.
  */
 int report_collect(sampo_ctx *ctx, uint64_t session_id, struct report_list *list);
+/* Append one record (its flow string made).  @return 0 or SAMPO_E_NOMEM. */
+int report_push(struct report_list *list, const sampo_subflow_info *info);
+/* Put a list in report_collect()'s order. */
+void report_sort(struct report_list *list);
 void report_list_free(struct report_list *list);
 
 /*

@@ -1,5 +1,5 @@
 /*
- * results.c - walk the sessions and subflows once the input is done.
+ * results.c - the end of the output: pair verdicts, totals, counters.
  *
  * SPDX-License-Identifier: BSD-3-Clause
  */
@@ -10,52 +10,19 @@
 
 #include "text.h"
 
-int results_print(struct writer *w, const struct formatter *fmt, const struct cli_config *cfg,
-                  sampo_ctx *ctx, const struct cli_counters *cc, struct report_totals *t)
+int results_pairs(const struct cli_config *cfg, sampo_ctx *ctx, struct report_pairs *pairs)
 {
-    struct report_list list = {NULL, 0, 0};
-    struct report_pairs pairs = {NULL, 0, 0};
-    sampo_session_info s;
-    uint64_t cursor = 0;
-    int rc = 0;
+    memset(pairs, 0, sizeof *pairs);
+    return cfg->pairs ? report_collect_pairs(ctx, pairs) : 0;
+}
 
-    memset(t, 0, sizeof *t);
-    memset(&s, 0, sizeof s); /* SAMPO_SESSION_INFO_INIT warns in GCC -Wextra */
-    s.size = sizeof s;
-    if (cfg->pairs) {
-        rc = report_collect_pairs(ctx, &pairs);
-        if (rc != 0) {
-            report_pairs_free(&pairs);
-            return rc;
-        }
-    }
-    fmt->results(w, cfg);
-    if (cfg->pairs && !fmt->pairs_last)
-        fmt->pairs(w, &pairs);
-    while (!w->failed && sampo_ctx_next_session(ctx, &cursor, &s) > 0) {
-        rc = report_collect(ctx, s.session_id, &list);
-        if (rc != 0)
-            break;
-        fmt->session(w, &s, &list);
-        t->sessions++;
-        t->subflows += list.n;
-        memset(&s, 0, sizeof s);
-        s.size = sizeof s;
-    }
-    if (rc == 0 && !w->failed) {
-        rc = report_collect(ctx, 0, &list);
-        if (rc == 0 && list.n > 0) {
-            fmt->unassociated(w, &list);
-            t->unassociated = list.n;
-        }
-    }
-    if (rc == 0 && cfg->pairs && fmt->pairs_last)
-        fmt->pairs(w, &pairs);
-    if (rc == 0)
-        fmt->end(w, ctx, cc, t);
-    report_list_free(&list);
-    report_pairs_free(&pairs);
-    return rc;
+void results_print(struct writer *w, const struct formatter *fmt, const struct cli_config *cfg,
+                   const sampo_ctx *ctx, const struct cli_counters *cc,
+                   const struct report_pairs *pairs, const struct report_totals *t)
+{
+    if (cfg->pairs)
+        fmt->pairs(w, pairs);
+    fmt->end(w, ctx, cc, t);
 }
 
 void results_counters_stderr(const sampo_ctx *ctx, const struct cli_counters *cc)

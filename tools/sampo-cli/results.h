@@ -10,12 +10,18 @@
 #include "format.h"
 
 /*
- * With --pairs the pair verdicts (see struct formatter), then sessions in
- * id order, then unassociated subflows, then counters, in the format of
- * `fmt`.  @return 0, or SAMPO_E_NOMEM.
+ * The end of the output, after every session record (records.h): with
+ * --pairs the pair verdicts of the last association run (collected by
+ * results_pairs() before the context was emptied), then the totals and
+ * counters, in the format of `fmt`.
  */
-int results_print(struct writer *w, const struct formatter *fmt, const struct cli_config *cfg,
-                  sampo_ctx *ctx, const struct cli_counters *cc, struct report_totals *t);
+void results_print(struct writer *w, const struct formatter *fmt, const struct cli_config *cfg,
+                   const sampo_ctx *ctx, const struct cli_counters *cc,
+                   const struct report_pairs *pairs, const struct report_totals *t);
+
+/* --pairs: the verdicts of the last run, before sampo_ctx_flush_ex(END)
+ * lets go of the subflows.  @return 0, or SAMPO_E_NOMEM. */
+int results_pairs(const struct cli_config *cfg, sampo_ctx *ctx, struct report_pairs *pairs);
 
 /* -v: every counter on standard error. */
 void results_counters_stderr(const sampo_ctx *ctx, const struct cli_counters *cc);

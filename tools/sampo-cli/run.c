@@ -18,6 +18,7 @@
 #include "format.h"
 #include "input.h"
 #include "progress.h"
+#include "records.h"
 #include "report.h"
 #include "results.h"
 #include "sampler.h"
@@ -35,6 +36,8 @@ struct run_state {
     struct sampler smp;
     struct progress prog;
     struct cli_counters cc;
+    struct records rec;
+    uint64_t next_snapshot; /* --interval: packet time of the next snapshot (0: none yet) */
     uint64_t last_ts;
     uint64_t sflow_ts; /* time of the sFlow datagram being decoded */
     int read_error;    /* INPUT_ERROR seen */
@@ -63,7 +66,8 @@ static int shown(const struct cli_config *cfg, const sampo_event *ev)
     return 1;
 }
 
-/* Pull every queued event; print them with --events. */
+/* Pull every queued event; print them with --events; the end-of-life
+ * records go to the session records. */
 static void drain_events(struct run_state *st)
 {
     int printed = 0;
@@ -79,6 +83,7 @@ static void drain_events(struct run_state *st)
             st->fmt->event(&st->w, &ev);
             printed = 1;
         }
+        records_event(&st->rec, &ev);
     }
     if (printed && st->in->live)
         w_flush(&st->w); /* a reader down a pipe sees them now */
@@ -148,6 +153,24 @@ static void sflow_packet(struct run_state *st, const struct cli_packet *cp)
     drain_events(st);
 }
 
+/* --interval: a snapshot of the open sessions every SEC of packet time
+ * (the first SEC after the first packet). */
+static void maybe_snapshot(struct run_state *st, uint64_t now)
+{
+    uint64_t iv = (uint64_t)st->cfg->interval_ns;
+
+    if (!iv || !now)
+        return;
+    if (!st->next_snapshot) {
+        st->next_snapshot = now + iv;
+        return;
+    }
+    if (now < st->next_snapshot)
+        return;
+    records_snapshot(&st->rec, st->ctx, now);
+    st->next_snapshot = now + iv - (now - st->next_snapshot) % iv;
+}
+
 /* Read until the end, a signal, a read error or a write error. */
 static void loop(struct run_state *st)
 {
@@ -161,6 +184,7 @@ static void loop(struct run_state *st)
             uint64_t now = realtime_ns();
             sampo_ctx_advance(st->ctx, now > st->last_ts ? now : st->last_ts);
             drain_events(st);
+            maybe_snapshot(st, now > st->last_ts ? now : st->last_ts);
             continue;
         }
         if (rc == INPUT_EOF)
@@ -175,6 +199,7 @@ static void loop(struct run_state *st)
             st->last_ts = cp.ts_ns;
         if (st->cfg->sflow) {
             sflow_packet(st, &cp);
+            maybe_snapshot(st, st->last_ts);
             continue;
         }
         if (!sampler_take(&st->smp, cp.ts_ns, &rate))
@@ -182,6 +207,7 @@ static void loop(struct run_state *st)
         st->cc.packets_sampled++;
         feed(st, &cp, rate, 0, 0);
         drain_events(st);
+        maybe_snapshot(st, st->last_ts);
     }
 }
 
@@ -220,7 +246,7 @@ static void print_stats(struct run_state *st, double seconds)
 int run(const struct cli_config *cfg)
 {
     struct run_state st;
-    struct report_totals totals;
+    struct report_pairs pairs = {NULL, 0, 0};
     char err[600];
     double t0 = monotonic_s();
     int rc, status;
@@ -249,19 +275,38 @@ int run(const struct cli_config *cfg)
     progress_init(&st.prog, cfg->progress && !cfg->quiet, st.in);
 
     st.fmt->begin(&st.w, cfg);
+    if (records_init(&st.rec, st.fmt, cfg, &st.w, st.in->live) != 0) {
+        cli_error("cannot make a temporary file: %s", strerror(errno));
+        writer_close(&st.w);
+        input_close(st.in);
+        sampo_ctx_destroy(st.ctx);
+        return CLI_EXIT_FAIL;
+    }
     loop(&st);
     progress_done(&st.prog);
     st.cc.capture_dropped = input_dropped(st.in);
     status = input_outcome(&st);
 
     if (!st.w.failed) {
+        /* The last association run, its pair verdicts, then the end of
+         * every subflow and session still open: each one's record. */
         sampo_ctx_flush(st.ctx);
         drain_events(&st);
-        if (results_print(&st.w, st.fmt, cfg, st.ctx, &st.cc, &totals) != 0) {
+        if (results_pairs(cfg, st.ctx, &pairs) != 0) {
             cli_error("out of memory");
             status = CLI_EXIT_FAIL;
         }
+        sampo_ctx_flush_ex(st.ctx, SAMPO_FLUSH_END);
+        drain_events(&st);
+        if (records_finish(&st.rec) != 0) {
+            cli_error("session records: out of memory, a temporary file error, or records "
+                      "whose session never ended (written as sessions of their own)");
+            status = CLI_EXIT_FAIL;
+        }
+        results_print(&st.w, st.fmt, cfg, st.ctx, &st.cc, &pairs, &st.rec.totals);
     }
+    report_pairs_free(&pairs);
+    records_free(&st.rec);
     if (writer_close(&st.w) != 0) {
         cli_error("%s: write error: %s", st.w.name, strerror(st.w.err));
         status = CLI_EXIT_FAIL;

@@ -233,6 +233,14 @@ class Analyzer:
         """End of input: run the association once more (final verdicts)."""
         self._native().flush()
 
+    def end(self):
+        """End of input for good, as sampo-cli ends its input: every subflow
+        and session still open ends (``close_reason`` "flush") and is
+        recorded, so that ``sessions()`` is then exactly sampo-cli's session
+        records.  The context is empty afterwards (``lookup()`` finds
+        nothing); more packets start new subflows and sessions."""
+        self._native().end()
+
     def read_pcap(self, path, sample=None, rate=None, *, filter=None, events=True, flush=True,
                   strict=False):
         """Read a pcap or pcapng file through libpcap and analyse it, in C
@@ -310,24 +318,46 @@ class Analyzer:
             out.append(Subflow._from_native(d))
 
     def _session(self, d):
-        return Session._from_native(d, self._subflows(d["id"]))
+        """An open session: its tracked subflows and those that ended in it."""
+        subs = self._subflows(d["id"])
+        subs += [Subflow._from_native(x) for x in self._native().ended_of(d["id"])]
+        return Session._from_native(d, sorted(subs, key=_cli_order))
+
+    def _ended(self):
+        return [Session._from_native(d, sorted((Subflow._from_native(x) for x in subs),
+                                               key=_cli_order))
+                for d, subs in self._native().ended_sessions()]
 
     def sessions(self):
-        """Every session, by id, each with its subflows (list of ``Session``)."""
+        """Every session the input held, by id, each with all its subflows
+        (list of ``Session``): those still open in the context, and those
+        that ended (closed and idle, timed out, evicted), with the final
+        records of their subflows, as sampo-cli reports them.  The ended
+        ones are kept until ``clear_ended()``."""
         ctx = self._native()
-        out = []
+        out = self._ended()
         cursor = 0
         while True:
             r = ctx.next_session(cursor)
             if r is None:
-                return out
+                return sorted(out, key=lambda s: s.id)
             cursor, d = r
             out.append(self._session(d))
 
     def session(self, session_id):
-        """The ``Session`` of that id, or None."""
+        """The ``Session`` of that id (open or ended), or None."""
         d = self._native().session(session_id)
-        return None if d is None else self._session(d)
+        if d is not None:
+            return self._session(d)
+        for s in self._ended():
+            if s.id == session_id:
+                return s
+        return None
+
+    def clear_ended(self):
+        """Forget the records of the sessions and subflows that ended so far
+        (``sessions()`` keeps them otherwise: memory grows with the input)."""
+        self._native().clear_ended()
 
     def lookup(self, flow):
         """The ``Subflow`` of ``flow`` (either orientation; a string or a
@@ -349,8 +379,9 @@ class Analyzer:
         return self._subflows(0)
 
     def unassociated(self):
-        """Tracked subflows that belong to no session, in sampo-cli's order."""
-        return sorted((sf for sf in self._subflows(0) if sf.session == 0), key=_cli_order)
+        """Subflows that belong to no session, tracked or ended, in sampo-cli's order."""
+        ended = [Subflow._from_native(x) for x in self._native().ended_unassociated()]
+        return sorted([sf for sf in self._subflows(0) if sf.session == 0] + ended, key=_cli_order)
 
     def pairs(self):
         """The pair verdicts of the last association run, by subflow ids

@@ -178,6 +178,8 @@ _EV_FIELDS = {
     _sampo.SAMPO_EV_MP_FAIL: {"session", "flow", "dsn"},
     _sampo.SAMPO_EV_FALLBACK: {"session", "flow"},
     _sampo.SAMPO_EV_SUBFLOW_CLOSED: {"session", "flow", "reason"},
+    _sampo.SAMPO_EV_SUBFLOW_END: {"session", "flow", "method", "reason"},
+    _sampo.SAMPO_EV_SESSION_END: {"session", "method", "reason", "version"},
 }
 _VERDICTS = {0: "undecided", 1: "same", 2: "distinct"}
 

@@ -1,0 +1,214 @@
+/*
+ * records.c - session records from end-of-life events (see records.h).
+ *
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+#include "records.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rec_index {
+    uint64_t session_id;
+    long off;
+    size_t len;
+};
+
+static void on_session(void *user, const sampo_session_info *s, const sampo_subflow_info *subs,
+                       size_t n);
+static void on_unassoc(void *user, const sampo_subflow_info *info);
+
+int records_init(struct records *r, const struct formatter *fmt, const struct cli_config *cfg,
+                 struct writer *out, int live)
+{
+    memset(r, 0, sizeof *r);
+    r->fmt = fmt;
+    r->out = out;
+    if (cfg->format == CLI_FMT_TEXT)
+        r->spool_mode = 2;
+    else if (cfg->format == CLI_FMT_CSV && cfg->events)
+        r->spool_mode = 1;
+    r->cfg = cfg;
+    asm_init(&r->asm_, on_session, on_unassoc, r);
+    (void)live; /* records are flushed as written, from files as from live input */
+    r->flush_each = 1;
+    if (r->spool_mode) {
+        r->spool.fp = tmpfile();
+        r->spool.name = "a temporary file";
+        r->spool.owned = 1;
+        if (!r->spool.fp)
+            return -1;
+    } else {
+        fmt->results(out, cfg); /* CSV: the subflow table's header */
+    }
+    return 0;
+}
+
+/* Write one finished session: at once, or to the spool. */
+static void emit_session(struct records *r, const sampo_session_info *s, struct report_list *subs)
+{
+    r->totals.sessions++;
+    r->totals.subflows += subs->n;
+    if (!r->spool_mode) {
+        r->fmt->session(r->out, s, subs);
+        if (r->flush_each)
+            w_flush(r->out);
+        return;
+    }
+    long off = ftell(r->spool.fp);
+    r->fmt->session(&r->spool, s, subs);
+    if (r->spool_mode != 2)
+        return;
+    if (r->n_index == r->cap_index) {
+        size_t cap = r->cap_index ? 2 * r->cap_index : 256;
+        struct rec_index *ix = realloc(r->index, cap * sizeof *ix);
+        if (!ix) {
+            r->failed = 1;
+            return;
+        }
+        r->index = ix;
+        r->cap_index = cap;
+    }
+    r->index[r->n_index].session_id = s->session_id;
+    r->index[r->n_index].off = off;
+    r->index[r->n_index].len = (size_t)(ftell(r->spool.fp) - off);
+    r->n_index++;
+}
+
+static void on_session(void *user, const sampo_session_info *s, const sampo_subflow_info *subs,
+                       size_t n)
+{
+    struct records *r = user;
+    struct report_list list = {NULL, 0, 0};
+
+    for (size_t i = 0; i < n; i++)
+        if (report_push(&list, &subs[i]) != 0)
+            r->failed = 1;
+    report_sort(&list);
+    emit_session(r, s, &list);
+    report_list_free(&list);
+}
+
+static void on_unassoc(void *user, const sampo_subflow_info *info)
+{
+    struct records *r = user;
+    struct report_list one = {NULL, 0, 0};
+
+    r->totals.unassociated++;
+    if (r->spool_mode == 2) { /* text: one table at the end */
+        if (report_push(&r->unassoc, info) != 0)
+            r->failed = 1;
+        return;
+    }
+    if (report_push(&one, info) != 0) {
+        r->failed = 1;
+        return;
+    }
+    r->fmt->unassociated(r->spool_mode ? &r->spool : r->out, &one);
+    if (!r->spool_mode && r->flush_each)
+        w_flush(r->out);
+    report_list_free(&one);
+}
+
+void records_event(struct records *r, const sampo_event *ev) { asm_event(&r->asm_, ev); }
+
+void records_snapshot(struct records *r, sampo_ctx *ctx, uint64_t ts_ns)
+{
+    struct report_list list = {NULL, 0, 0};
+    sampo_session_info s;
+    uint64_t cursor = 0;
+
+    if (!r->fmt->snapshot)
+        return;
+    r->fmt->snapshot_begin(r->out, ts_ns);
+    memset(&s, 0, sizeof s);
+    s.size = sizeof s;
+    while (!r->out->failed && sampo_ctx_next_session(ctx, &cursor, &s) > 0) {
+        const sampo_subflow_info *ended;
+        size_t n = asm_waiting(&r->asm_, s.session_id, &ended);
+
+        if (report_collect(ctx, s.session_id, &list) != 0) {
+            r->failed = 1;
+            break;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (report_push(&list, &ended[i]) != 0)
+                r->failed = 1;
+        report_sort(&list);
+        r->fmt->snapshot(r->out, ts_ns, &s, &list);
+        memset(&s, 0, sizeof s);
+        s.size = sizeof s;
+    }
+    report_list_free(&list);
+    w_flush(r->out);
+}
+
+static int cmp_index(const void *pa, const void *pb)
+{
+    const struct rec_index *a = pa, *b = pb;
+
+    return (a->session_id > b->session_id) - (a->session_id < b->session_id);
+}
+
+/* Copy len bytes at off of the spool to the output. */
+static int copy_out(struct records *r, long off, size_t len)
+{
+    char buf[8192];
+
+    if (fseek(r->spool.fp, off, SEEK_SET) != 0)
+        return -1;
+    while (len > 0) {
+        size_t k = len < sizeof buf ? len : sizeof buf;
+        if (fread(buf, 1, k, r->spool.fp) != k)
+            return -1;
+        if (fwrite(buf, 1, k, r->out->fp) != k && !r->out->failed) {
+            r->out->failed = 1;
+            r->out->err = errno;
+        }
+        len -= k;
+    }
+    return 0;
+}
+
+int records_finish(struct records *r)
+{
+    int rc = 0;
+    size_t i;
+
+    /* Nothing may vanish: records still waiting (their session's end was
+     * never seen) are written as sessions of their own. */
+    if (asm_finish(&r->asm_) != 0)
+        rc = -1;
+    if (r->spool_mode) {
+        fflush(r->spool.fp);
+        if (r->spool.failed || ferror(r->spool.fp))
+            return -1;
+        r->fmt->results(r->out, r->cfg);
+        fflush(r->out->fp);
+        if (r->spool_mode == 2) {
+            qsort(r->index, r->n_index, sizeof *r->index, cmp_index);
+            for (i = 0; i < r->n_index && rc == 0; i++)
+                rc = copy_out(r, r->index[i].off, r->index[i].len);
+        } else {
+            long end = ftell(r->spool.fp);
+            if (end > 0)
+                rc = copy_out(r, 0, (size_t)end);
+        }
+    }
+    if (r->unassoc.n > 0) {
+        report_sort(&r->unassoc);
+        r->fmt->unassociated(r->out, &r->unassoc);
+    }
+    return rc != 0 || r->failed || r->asm_.failed ? -1 : 0;
+}
+
+void records_free(struct records *r)
+{
+    asm_free(&r->asm_);
+    if (r->spool.fp)
+        fclose(r->spool.fp);
+    free(r->index);
+    report_list_free(&r->unassoc);
+    memset(r, 0, sizeof *r);
+}
