@@ -10,9 +10,11 @@
 #    with -r; -D lists interfaces; --version (and not -V).
 # Sessions are compared as sets of JSON "session" records without their ids
 # (numbering follows the order sessions are seen).
-#   check-cli-inputs.sh SAMPO_CLI DATA_DIR
+# Without wiretap (WIRETAP=OFF) the multi-link-type pcapng must give status 1
+# and say that no packet could be read.
+#   check-cli-inputs.sh SAMPO_CLI DATA_DIR [WIRETAP]
 set -u
-cli="$1"; data="$2"; pc="$data/pcaps"
+cli="$1"; data="$2"; pc="$data/pcaps"; wiretap="${3:-ON}"
 for t in editcap mergecap tcpdump; do
     command -v $t >/dev/null 2>&1 || { echo "check-cli-inputs: $t missing (apt-get install wireshark-common tcpdump)"; exit 1; }
 done
@@ -68,6 +70,13 @@ if tcpdump -r "$tmp/mix.pcapng" -w /dev/null 2>"$tmp/td.err"; then
 else
     ok "libpcap refuses it: $(tail -1 "$tmp/td.err")"
 fi
+if [ "$wiretap" = OFF ]; then
+    run "$tmp/mix.json" "$tmp/mix.pcapng"
+    [ $st = 1 ] && grep -q "no packet could be read" "$tmp/mix.json.err" &&
+        ok "no wiretap: mixed pcapng -> 1: $(cat "$tmp/mix.json.err")" ||
+        bad "no wiretap: mixed pcapng -> $st: $(cat "$tmp/mix.json.err")"
+fi
+[ "$wiretap" = OFF ] || {
 run "$tmp/mix.json" "$tmp/mix.pcapng"
 [ $st = 0 ] || bad "mix.pcapng: status $st: $(cat "$tmp/mix.json.err")"
 sessions "$tmp/mix.set" "$tmp/mix.json"
@@ -100,6 +109,8 @@ run "$tmp/f2.json" "$tmp/mix.pcapng" tcp port 5201
 n1=$(counter "$tmp/f1.json" packets_read); n2=$(counter "$tmp/f2.json" packets_read)
 [ -n "$n1" ] && [ "$n1" = "$n2" ] && [ "$n1" -lt 24655 ] && ok "filter on the mixed pcapng: $n2 packets, as on the whole" ||
     bad "filter: $n1 packets on the capture, $n2 on the mixed pcapng"
+}
+[ "$wiretap" = OFF ] && n1=$(run "$tmp/f1.json" "$lab" tcp port 5201; counter "$tmp/f1.json" packets_read)
 
 # 2. Several files.  Rotated pieces in shuffled order, then two files whose
 # packets overlap in time (alternate blocks of 1000 packets).
