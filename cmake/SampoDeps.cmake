@@ -48,9 +48,40 @@ if(NOT SAMPO_WITH_LIBTRACE STREQUAL "OFF" AND SAMPO_BUILD_CLI)
   endif()
 endif()
 
+# Wireshark's wiretap reads the pcapng files libpcap refuses (interfaces of
+# different link types: docs/cli.md, "Multi-interface pcapng").  It is
+# GPL-2.0-or-later: a sampo-cli linked with it is distributed under the
+# GPL's terms (libsampo is not affected).  -DSAMPO_WITH_WIRETAP=OFF leaves it out.
+set(SAMPO_HAVE_WIRETAP OFF)
+if(NOT SAMPO_WITH_WIRETAP STREQUAL "OFF" AND SAMPO_BUILD_CLI)
+  find_path(WIRETAP_INCLUDE_DIR wiretap/wtap.h PATH_SUFFIXES wireshark)
+  find_library(WIRETAP_LIBRARY wiretap)
+  find_library(WSUTIL_LIBRARY wsutil)
+  if(PkgConfig_FOUND)
+    pkg_check_modules(SAMPO_GLIB QUIET glib-2.0)
+  endif()
+  if(WIRETAP_INCLUDE_DIR AND WIRETAP_LIBRARY AND WSUTIL_LIBRARY AND SAMPO_GLIB_FOUND)
+    set(SAMPO_HAVE_WIRETAP ON)
+    add_library(sampo_wiretap INTERFACE)
+    # SYSTEM: GLib's and Wireshark's headers are not held to our warnings.
+    target_include_directories(sampo_wiretap SYSTEM INTERFACE ${WIRETAP_INCLUDE_DIR}
+                               ${SAMPO_GLIB_INCLUDE_DIRS})
+    target_link_libraries(sampo_wiretap INTERFACE ${WIRETAP_LIBRARY} ${WSUTIL_LIBRARY}
+                          ${SAMPO_GLIB_LINK_LIBRARIES})
+  elseif(SAMPO_WITH_WIRETAP STREQUAL "ON")
+    list(APPEND _sampo_missing
+         "libwiretap-dev libwsutil-dev libglib2.0-dev (multi-link-type pcapng; or -DSAMPO_WITH_WIRETAP=OFF)")
+  endif()
+endif()
+
 if(_sampo_missing)
   string(REPLACE ";" "\n  - " _m "${_sampo_missing}")
   message(FATAL_ERROR "sampo: missing build dependencies:\n  - ${_m}\n"
           "Install them with: sudo scripts/install-deps.sh")
 endif()
 message(STATUS "sampo: libtrace input backend: ${SAMPO_HAVE_LIBTRACE}")
+if(SAMPO_HAVE_WIRETAP)
+  message(STATUS "sampo: wiretap pcapng backend: ON (GPL-2.0-or-later: so is the sampo-cli binary)")
+else()
+  message(STATUS "sampo: wiretap pcapng backend: OFF")
+endif()

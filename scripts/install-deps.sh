@@ -11,10 +11,14 @@
 # python3-pandas (python.TestFrames, python.TestNotebook), jupyter-nbconvert,
 # python3-ipykernel, python3-matplotlib (python.TestNotebook), python3
 # (golden.sflow.mptcp-v0, and the golden truth checks, which fail without
-# it); abi.abidiff fails without abigail-tools.
+# it); abi.abidiff fails without abigail-tools; libwiretap-dev, libwsutil-dev
+# and libglib2.0-dev build the wiretap reader of multi-link-type pcapng, and
+# wireshark-common (mergecap, editcap), iproute2 and ethtool are what the
+# cli_inputs tests build their captures and network namespaces with.
 set -eu
-PKGS="build-essential cmake pkg-config clang-format libssl-dev uthash-dev libpcap-dev libtrace3-dev libcriterion-dev abigail-tools
-swig python3-dev python3-numpy python3-pandas python3-matplotlib jupyter-nbconvert python3-ipykernel"
+PKGS="build-essential cmake pkg-config clang-format libssl-dev uthash-dev libpcap-dev libtrace3-dev libwiretap-dev libwsutil-dev libglib2.0-dev libcriterion-dev abigail-tools
+swig python3-dev python3-numpy python3-pandas python3-matplotlib jupyter-nbconvert python3-ipykernel
+wireshark-common iproute2 ethtool"
 if [ "${1:-}" = "--lab" ]; then
     PKGS="$PKGS tshark tcpdump iproute2 nftables ethtool mptcpd clang libclang-rt-14-dev valgrind hyperfine"
 fi

@@ -21,10 +21,20 @@ head -c 30000 "$data/pcaps/mptcp-v0.pcap" > "$tmp/cut.pcap"
 # Garbage and an empty file.
 head -c 4096 "$cli" > "$tmp/garbage.pcap"   # deterministic: an ELF header, not a capture
 : > "$tmp/empty.pcap"
+# A valid header, then a record cut before any packet; a header alone.
+head -c 40 "$data/pcaps/mptcp-v0.pcap" > "$tmp/nopkt.pcap"
+head -c 24 "$data/pcaps/mptcp-v0.pcap" > "$tmp/zero.pcap"
 
 expect 1 "no such file|cannot|no such"      -- "$tmp/missing.pcap"
 expect 1 "."                                 -- "$tmp/garbage.pcap"
 expect 1 "."                                 -- "$tmp/empty.pcap"
+expect 1 "no packet could be read"           -- "$tmp/nopkt.pcap"
+expect 1 "no packet could be read"           -- "$data/pcaps/mptcp-v0.pcap" "$tmp/nopkt.pcap"
+expect 0 "holds no packets"                  -- "$tmp/zero.pcap"
+expect 1 "no such file"                      -- "$data/pcaps/mptcp-v0.pcap" "$tmp/missing.pcap"
+expect 2 "more than once"                    -- - -
+expect 2 "cannot be used together"           -- -r "$tmp/zero.pcap" -i lo
+expect 2 "count"                             -- -c 0 "$data/pcaps/mptcp-v0.pcap"
 expect 0 "truncated"                         -- "$tmp/cut.pcap"
 expect 3 "truncated"                         -- --strict "$tmp/cut.pcap"
 expect 2 "sample"                            -- --sample count:0 "$data/pcaps/mptcp-v0.pcap"

@@ -34,11 +34,15 @@ struct cli_libopt {
 #define CLI_MAX_LIBOPTS 16
 
 struct cli_config {
-    const char *input; /* FILE, "-" or URI; NULL with -i */
+    const char *input;   /* the first input: FILE, "-" or URI; NULL with -i */
+    const char **inputs; /* every input (owned array; the strings are argv's) */
+    int n_inputs;
     const char *iface; /* -i IFACE */
     char *filter;      /* BPF expression (owned), or NULL */
     int snaplen;       /* -s, live capture */
     int promisc;       /* 0 with -p */
+    uint64_t count;    /* -c: stop after this many packets read (0: no limit) */
+    int list_ifaces;   /* -D: list the capture interfaces and exit */
 
     struct sampler_spec sample;
     uint32_t rate; /* --rate: input already sampled 1 in N (1 = not) */

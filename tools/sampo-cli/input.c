@@ -1,6 +1,7 @@
 /*
  * input.c - choose the packet source: UDP socket (--sflow-listen), live
- * interface, libtrace URI, or pcap/pcapng file (or "-", standard input).
+ * interface, libtrace URI, or pcap/pcapng file (or "-", standard input);
+ * several files or URIs are merged in time order (input_merge.c).
  *
  * SPDX-License-Identifier: BSD-3-Clause
  */
@@ -40,6 +41,29 @@ int input_is_uri(const char *arg)
 
 int input_map_dlt(int dlt) { return sampo_tools_linktype(dlt); }
 
+int input_open_one(const struct cli_config *cfg, const char *name, struct input **out, char *err,
+                   size_t errlen)
+{
+    *out = NULL;
+    if (input_is_uri(name)) {
+#ifdef SAMPO_HAVE_LIBTRACE
+        if (cfg->filter != NULL) {
+            snprintf(err, errlen, "%s: a filter expression is not supported with libtrace inputs",
+                     name);
+            return CLI_EXIT_USAGE;
+        }
+        return input_trace_open(cfg, name, out, err, errlen);
+#else
+        snprintf(err, errlen,
+                 "%s: libtrace inputs are not supported by this build"
+                 " (rebuild with libtrace3-dev installed)",
+                 name);
+        return CLI_EXIT_USAGE;
+#endif
+    }
+    return input_pcap_open_file(cfg, name, out, err, errlen);
+}
+
 int input_open(const struct cli_config *cfg, struct input **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -47,23 +71,9 @@ int input_open(const struct cli_config *cfg, struct input **out, char *err, size
         return input_udp_open(cfg, out, err, errlen);
     if (cfg->iface != NULL)
         return input_pcap_open_live(cfg, out, err, errlen);
-    if (input_is_uri(cfg->input)) {
-#ifdef SAMPO_HAVE_LIBTRACE
-        if (cfg->filter != NULL) {
-            snprintf(err, errlen, "%s: a filter expression is not supported with libtrace inputs",
-                     cfg->input);
-            return CLI_EXIT_USAGE;
-        }
-        return input_trace_open(cfg, out, err, errlen);
-#else
-        snprintf(err, errlen,
-                 "%s: libtrace inputs are not supported by this build"
-                 " (rebuild with libtrace3-dev installed)",
-                 cfg->input);
-        return CLI_EXIT_USAGE;
-#endif
-    }
-    return input_pcap_open_file(cfg, out, err, errlen);
+    if (cfg->n_inputs > 1)
+        return input_merge_open(cfg, out, err, errlen);
+    return input_open_one(cfg, cfg->input, out, err, errlen);
 }
 
 int64_t input_position(struct input *in) { return in->ops->position ? in->ops->position(in) : -1; }
@@ -86,4 +96,21 @@ void input_interrupt(void)
 
 #ifndef SAMPO_HAVE_LIBTRACE
 const char *input_trace_version(void) { return NULL; }
+#endif
+
+#ifndef SAMPO_HAVE_WIRETAP
+const char *input_wtap_version(void) { return NULL; }
+
+int input_wtap_open(const struct cli_config *cfg, const char *name, uint64_t skip,
+                    struct input **out, char *err, size_t errlen)
+{
+    (void)cfg;
+    (void)skip;
+    *out = NULL;
+    snprintf(err, errlen,
+             "%s: this build has no reader for it (rebuild with libwiretap-dev installed: its"
+             " wiretap reads such pcapng files)",
+             name);
+    return CLI_EXIT_FAIL;
+}
 #endif

@@ -39,6 +39,9 @@ struct input {
     const char *name; /* file name, URI or interface, for messages */
     int live;         /* a live capture (stops on a signal, not EOF) */
     int64_t size;     /* bytes of a regular file, -1 otherwise */
+    uint64_t records; /* packet records read, before the filter */
+    int failed;       /* several inputs: one could not be read at all (said) */
+    int truncated;    /* several inputs: one ended early (warned) */
     char err[512];    /* last error (INPUT_ERROR) */
     void *impl;
 };
@@ -69,15 +72,44 @@ int input_is_uri(const char *arg);
 /* Link type of a packet that is already a UDP payload (--sflow-listen). */
 #define CLI_LINKTYPE_UDP_PAYLOAD (-17)
 
-/* Per-backend openers (input_pcap.c, input_trace.c, input_udp.c). */
-int input_pcap_open_file(const struct cli_config *cfg, struct input **out, char *err,
-                         size_t errlen);
+/* Per-backend openers (input_pcap.c, input_trace.c, input_udp.c,
+ * input_wtap.c, input_merge.c).  `name` is the file or URI to open. */
+int input_pcap_open_file(const struct cli_config *cfg, const char *name, struct input **out,
+                         char *err, size_t errlen);
 int input_pcap_open_live(const struct cli_config *cfg, struct input **out, char *err,
                          size_t errlen);
 void input_pcap_interrupt(void);
-int input_trace_open(const struct cli_config *cfg, struct input **out, char *err, size_t errlen);
+int input_trace_open(const struct cli_config *cfg, const char *name, struct input **out, char *err,
+                     size_t errlen);
 void input_trace_interrupt(void);
 int input_udp_open(const struct cli_config *cfg, struct input **out, char *err, size_t errlen);
+
+/*
+ * A pcapng file that libpcap refuses (interfaces of different link types
+ * or snapshot lengths), read through Wireshark's wiretap: each packet
+ * carries its own interface's link type.  The first `skip` packet records
+ * are skipped (libpcap had delivered them).  Returns as input_open(); a
+ * build without wiretap says so in err.
+ */
+int input_wtap_open(const struct cli_config *cfg, const char *name, uint64_t skip,
+                    struct input **out, char *err, size_t errlen);
+/* Version string of the wiretap backend, or NULL when not built in. */
+const char *input_wtap_version(void);
+
+/*
+ * Several inputs read as one, in packet time order (as mergecap merges):
+ * every input is opened first; a packet is taken from the input whose next
+ * packet is the earliest (ties: the input whose first packet is earlier,
+ * then the one named first).  An input that cannot be read at all is an
+ * error (said at once, in->failed); one that ends early is a truncated
+ * capture (warned at once, in->truncated); the others are read on.
+ */
+int input_merge_open(const struct cli_config *cfg, struct input **out, char *err, size_t errlen);
+int input_open_one(const struct cli_config *cfg, const char *name, struct input **out, char *err,
+                   size_t errlen);
+
+/* -D: print the capture interfaces as tcpdump -D does.  @return status. */
+int input_list_interfaces(void);
 
 /*
  * Split --sflow-listen's "ADDR[:PORT]", "[IPV6][:PORT]" or a bare IPv6

@@ -26,6 +26,13 @@ struct pcap_input {
     int linktype;
     int nano; /* timestamps in ns (else us) */
     int fd;   /* live: selectable descriptor, -1 for files */
+    /* Files: the filter, applied here (as libpcap would) so that every
+     * record is counted, and what a switch to wiretap needs. */
+    struct bpf_program prog;
+    int have_prog;
+    int reopenable;               /* a regular file, opened by name */
+    const struct cli_config *cfg; /* for the switch to wiretap */
+    struct input *alt;            /* wiretap reads the rest, when set */
 };
 
 /* The live handle a signal handler may break out of. */
@@ -64,6 +71,44 @@ static int live_wait(struct pcap_input *pi, int64_t deadline)
     return rc > 0 ? INPUT_PACKET : INPUT_TIMEOUT; /* EINTR: let the caller look */
 }
 
+/*
+ * libpcap 1.10 reads pcapng files only when all their interfaces share
+ * one link type and one snapshot length; it stops at the first interface
+ * that does not ("an interface has a type 113 different from the type of
+ * the first interface").  Then wiretap reads the file again from the
+ * start, skips the records libpcap delivered, and reads on.
+ */
+static int mixed_interfaces(const char *msg)
+{
+    return strstr(msg, "an interface has a ") != NULL && strstr(msg, "different from the") != NULL;
+}
+
+static int switch_to_wtap(struct pcap_input *pi, struct cli_packet *pkt)
+{
+    char msg[300];
+    char why[PCAP_ERRBUF_SIZE + 8];
+    int rc;
+
+    snprintf(why, sizeof why, "%s", pcap_geterr(pi->p));
+    if (!pi->reopenable) {
+        snprintf(pi->base.err, sizeof pi->base.err,
+                 "%s; libpcap cannot read such a pcapng file, and only a file named on the"
+                 " command line can be read again by wiretap",
+                 why);
+        return INPUT_ERROR;
+    }
+    rc = input_wtap_open(pi->cfg, pi->base.name, pi->base.records, &pi->alt, msg, sizeof msg);
+    if (rc != 0) {
+        snprintf(pi->base.err, sizeof pi->base.err, "%.200s (libpcap); %.300s", why, msg);
+        return INPUT_ERROR;
+    }
+    rc = input_next(pi->alt, pkt);
+    pi->base.records = pi->alt->records;
+    if (rc == INPUT_ERROR)
+        memcpy(pi->base.err, pi->alt->err, sizeof pi->base.err);
+    return rc;
+}
+
 static int pcap_in_next(struct input *in, struct cli_packet *pkt)
 {
     struct pcap_input *pi = (struct pcap_input *)in;
@@ -73,8 +118,20 @@ static int pcap_in_next(struct input *in, struct cli_packet *pkt)
     int64_t deadline = pi->fd >= 0 ? now_ms() + LIVE_TIMEOUT_MS : 0;
     int rc;
 
+    if (pi->alt != NULL) {
+        rc = input_next(pi->alt, pkt);
+        in->records = pi->alt->records;
+        if (rc == INPUT_ERROR)
+            memcpy(in->err, pi->alt->err, sizeof in->err);
+        return rc;
+    }
     for (;;) {
         rc = pcap_next_ex(pi->p, &hdr, &data);
+        if (rc == 1 && !in->live) {
+            in->records++;
+            if (pi->have_prog && !pcap_offline_filter(&pi->prog, hdr, data))
+                continue;
+        }
         if (rc != 0)
             break;
         if (pi->fd < 0)
@@ -86,6 +143,8 @@ static int pcap_in_next(struct input *in, struct cli_packet *pkt)
     if (rc == PCAP_ERROR_BREAK)
         return INPUT_EOF;
     if (rc < 0) {
+        if (!in->live && mixed_interfaces(pcap_geterr(pi->p)))
+            return switch_to_wtap(pi, pkt);
         snprintf(in->err, sizeof in->err, "%s", pcap_geterr(pi->p));
         return INPUT_ERROR;
     }
@@ -104,6 +163,8 @@ static int64_t pcap_in_position(struct input *in)
     struct pcap_input *pi = (struct pcap_input *)in;
     long pos;
 
+    if (pi->alt != NULL)
+        return input_position(pi->alt);
     if (pi->fp == NULL)
         return -1;
     pos = ftell(pi->fp);
@@ -126,6 +187,9 @@ static void pcap_in_close(struct input *in)
 
     if (in->live)
         g_live = NULL;
+    input_close(pi->alt);
+    if (pi->have_prog)
+        pcap_freecode(&pi->prog);
     if (pi->p != NULL)
         pcap_close(pi->p); /* closes the stream too, unless stdin */
     free(pi);
@@ -169,6 +233,11 @@ static int setup_handle(struct pcap_input *pi, const struct cli_config *cfg, cha
                      pcap_geterr(pi->p));
             return CLI_EXIT_USAGE;
         }
+        if (!pi->base.live) { /* applied in pcap_in_next(), as libpcap would */
+            pi->prog = prog;
+            pi->have_prog = 1;
+            return 0;
+        }
         if (pcap_setfilter(pi->p, &prog) != 0) {
             snprintf(err, errlen, "%s: cannot set filter: %s", pi->base.name, pcap_geterr(pi->p));
             pcap_freecode(&prog);
@@ -193,17 +262,18 @@ static struct pcap_input *new_input(const char *name)
     return pi;
 }
 
-int input_pcap_open_file(const struct cli_config *cfg, struct input **out, char *err, size_t errlen)
+int input_pcap_open_file(const struct cli_config *cfg, const char *file, struct input **out,
+                         char *err, size_t errlen)
 {
     char errbuf[PCAP_ERRBUF_SIZE];
-    int is_stdin = strcmp(cfg->input, "-") == 0;
-    const char *name = is_stdin ? "standard input" : cfg->input;
+    int is_stdin = strcmp(file, "-") == 0;
+    const char *name = is_stdin ? "standard input" : file;
     struct pcap_input *pi;
     struct stat st;
     FILE *fp;
     int rc;
 
-    fp = is_stdin ? stdin : fopen(cfg->input, "rb");
+    fp = is_stdin ? stdin : fopen(file, "rb");
     if (fp == NULL) {
         snprintf(err, errlen, "%s: %s", name, strerror(errno));
         return CLI_EXIT_FAIL;
@@ -223,9 +293,12 @@ int input_pcap_open_file(const struct cli_config *cfg, struct input **out, char 
             free(pi);
             return CLI_EXIT_FAIL;
         }
-        if (S_ISREG(st.st_mode))
+        if (S_ISREG(st.st_mode)) {
             pi->base.size = (int64_t)st.st_size;
+            pi->reopenable = !is_stdin;
+        }
     }
+    pi->cfg = cfg;
     errbuf[0] = '\0';
     pi->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (pi->p == NULL) {
@@ -243,6 +316,87 @@ int input_pcap_open_file(const struct cli_config *cfg, struct input **out, char 
     }
     *out = &pi->base;
     return 0;
+}
+
+/* What tcpdump prints when a live capture starts, word for word. */
+static void listening_line(pcap_t *p, const char *iface)
+{
+    int dlt = pcap_datalink(p);
+    const char *dname = pcap_datalink_val_to_name(dlt);
+    const char *desc = pcap_datalink_val_to_description(dlt);
+
+    if (dname == NULL)
+        fprintf(stderr, "listening on %s, link-type %d", iface, dlt);
+    else
+        fprintf(stderr, "listening on %s, link-type %s (%s)", iface, dname,
+                desc != NULL ? desc : dname);
+    fprintf(stderr, ", snapshot length %d bytes\n", pcap_snapshot(p));
+}
+
+/* tcpdump -D's list: "N.NAME (DESCRIPTION) [FLAGS]". */
+int input_list_interfaces(void)
+{
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_if_t *devs = NULL, *d;
+    int i = 0;
+
+    errbuf[0] = '\0';
+    if (pcap_findalldevs(&devs, errbuf) != 0) {
+        cli_error("cannot list the capture interfaces: %s", errbuf);
+        return CLI_EXIT_FAIL;
+    }
+    if (devs == NULL) {
+        cli_error("no capture interface found (capturing may need more privileges)");
+        return CLI_EXIT_FAIL;
+    }
+    for (d = devs; d != NULL; d = d->next) {
+        static const struct {
+            bpf_u_int32 bit;
+            const char *name;
+        } flags[] = {
+            {PCAP_IF_UP, "Up"},
+            {PCAP_IF_RUNNING, "Running"},
+            {PCAP_IF_LOOPBACK, "Loopback"},
+            {PCAP_IF_WIRELESS, "Wireless"},
+        };
+        bpf_u_int32 status = d->flags & PCAP_IF_CONNECTION_STATUS;
+        const char *sep = "";
+        size_t k;
+
+        printf("%d.%s", ++i, d->name);
+        if (d->description != NULL)
+            printf(" (%s)", d->description);
+        if (d->flags != 0) {
+            printf(" [");
+            for (k = 0; k < sizeof flags / sizeof flags[0]; k++) {
+                if (d->flags & flags[k].bit) {
+                    printf("%s%s", sep, flags[k].name);
+                    sep = ", ";
+                }
+            }
+            if (sep[0] == '\0')
+                printf("none");
+            if (d->flags & PCAP_IF_WIRELESS) {
+                if (status == PCAP_IF_CONNECTION_STATUS_UNKNOWN)
+                    printf(", Association status unknown");
+                else if (status == PCAP_IF_CONNECTION_STATUS_CONNECTED)
+                    printf(", Associated");
+                else if (status == PCAP_IF_CONNECTION_STATUS_DISCONNECTED)
+                    printf(", Not associated");
+            } else {
+                if (status == PCAP_IF_CONNECTION_STATUS_UNKNOWN)
+                    printf(", Connection status unknown");
+                else if (status == PCAP_IF_CONNECTION_STATUS_CONNECTED)
+                    printf(", Connected");
+                else if (status == PCAP_IF_CONNECTION_STATUS_DISCONNECTED)
+                    printf(", Disconnected");
+            }
+            printf("]");
+        }
+        printf("\n");
+    }
+    pcap_freealldevs(devs);
+    return CLI_EXIT_OK;
 }
 
 int input_pcap_open_live(const struct cli_config *cfg, struct input **out, char *err, size_t errlen)
@@ -296,6 +450,8 @@ int input_pcap_open_live(const struct cli_config *cfg, struct input **out, char 
         /* No descriptor to wait on: block in libpcap, with its timeout. */
         pi->fd = -1;
     }
+    if (!cfg->quiet)
+        listening_line(pi->p, cfg->iface);
     g_live = pi->p;
     *out = &pi->base;
     return 0;

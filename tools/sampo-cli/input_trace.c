@@ -106,6 +106,7 @@ static int trace_in_next(struct input *in, struct cli_packet *pkt)
         lt = trace_get_link_type(ti->pkt);
         if (lt == TRACE_TYPE_NONDATA || lt == TRACE_TYPE_METADATA)
             continue; /* capture meta-data, not a packet */
+        in->records++;
         ts = trace_get_timespec(ti->pkt);
         pkt->ts_ns = (ts.tv_sec > 0 ? (uint64_t)ts.tv_sec * 1000000000u : 0) +
                      (ts.tv_nsec > 0 ? (uint64_t)ts.tv_nsec : 0);
@@ -143,42 +144,44 @@ const char *input_trace_version(void)
     return v;
 }
 
-int input_trace_open(const struct cli_config *cfg, struct input **out, char *err, size_t errlen)
+int input_trace_open(const struct cli_config *cfg, const char *name, struct input **out, char *err,
+                     size_t errlen)
 {
     struct trace_input *ti = calloc(1, sizeof *ti);
     size_t i;
 
+    (void)cfg;
     if (ti == NULL) {
-        snprintf(err, errlen, "%s: %s", cfg->input, strerror(ENOMEM));
+        snprintf(err, errlen, "%s: %s", name, strerror(ENOMEM));
         return CLI_EXIT_FAIL;
     }
     ti->base.ops = &trace_ops;
-    ti->base.name = cfg->input;
+    ti->base.name = name;
     ti->base.size = -1;
     ti->base.impl = ti;
     for (i = 0; i < sizeof live_formats / sizeof live_formats[0]; i++) {
-        if (strncmp(cfg->input, live_formats[i], strlen(live_formats[i])) == 0)
+        if (strncmp(name, live_formats[i], strlen(live_formats[i])) == 0)
             ti->base.live = 1;
     }
-    ti->t = trace_create(cfg->input);
+    ti->t = trace_create(name);
     if (ti->t == NULL || trace_is_err(ti->t)) {
         char msg[300] = "cannot open";
         if (ti->t != NULL)
             trace_error(ti, msg, sizeof msg);
-        snprintf(err, errlen, "%s: %s", cfg->input, msg);
+        snprintf(err, errlen, "%s: %s", name, msg);
         trace_in_close(&ti->base);
         return CLI_EXIT_FAIL;
     }
     if (trace_start(ti->t) != 0) {
         char msg[300];
         trace_error(ti, msg, sizeof msg);
-        snprintf(err, errlen, "%s: %s", cfg->input, msg);
+        snprintf(err, errlen, "%s: %s", name, msg);
         trace_in_close(&ti->base);
         return CLI_EXIT_FAIL;
     }
     ti->pkt = trace_create_packet();
     if (ti->pkt == NULL) {
-        snprintf(err, errlen, "%s: %s", cfg->input, strerror(ENOMEM));
+        snprintf(err, errlen, "%s: %s", name, strerror(ENOMEM));
         trace_in_close(&ti->base);
         return CLI_EXIT_FAIL;
     }

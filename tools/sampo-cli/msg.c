@@ -37,4 +37,7 @@ void cli_config_free(struct cli_config *cfg)
 {
     free(cfg->filter);
     cfg->filter = NULL;
+    free((void *)cfg->inputs);
+    cfg->inputs = NULL;
+    cfg->n_inputs = 0;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "input.h"
 #include "numparse.h"
@@ -39,10 +40,14 @@ enum {
     OPT_SFLOW,
     OPT_SFLOW_PORT,
     OPT_SFLOW_LISTEN,
+    OPT_VERSION,
 };
 
 static const struct option long_opts[] = {
     {"interface", required_argument, NULL, 'i'},
+    {"read", required_argument, NULL, 'r'},
+    {"count", required_argument, NULL, 'c'},
+    {"list-interfaces", no_argument, NULL, 'D'},
     {"snaplen", required_argument, NULL, 's'},
     {"no-promiscuous-mode", no_argument, NULL, 'p'},
     {"sample", required_argument, NULL, OPT_SAMPLE},
@@ -68,22 +73,30 @@ static const struct option long_opts[] = {
     {"sflow", no_argument, NULL, OPT_SFLOW},
     {"sflow-port", required_argument, NULL, OPT_SFLOW_PORT},
     {"sflow-listen", optional_argument, NULL, OPT_SFLOW_LISTEN},
-    {"version", no_argument, NULL, 'V'},
+    {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
 void options_usage(FILE *fp)
 {
-    fputs("Usage: sampo-cli [OPTION]... FILE|-|URI [FILTER]...\n"
+    fputs("Usage: sampo-cli [OPTION]... FILE|-|URI [FILE|URI]... [[--] FILTER...]\n"
+          "       sampo-cli [OPTION]... -r FILE [-r FILE]... [FILTER]...\n"
           "       sampo-cli [OPTION]... -i IFACE [FILTER]...\n"
           "       sampo-cli [OPTION]... --sflow-listen[=ADDR[:PORT]]\n"
+          "       sampo-cli -D\n"
           "Tell which TCP connections are subflows of the same Multipath TCP session.\n"
           "\n"
           "Input:\n"
-          "  FILE                  pcap or pcapng capture file; '-' reads standard input\n"
+          "  FILE                  pcap or pcapng capture file; '-' reads standard input;\n"
+          "                        several files are merged in packet time order\n"
+          "                        (arguments after the first that name existing files\n"
+          "                        are files, the rest the FILTER; or put it after --)\n"
           "  URI                   libtrace input, e.g. erf:trace.erf.gz, pcapfile:x.pcap\n"
+          "  -r, --read=FILE       read FILE (repeatable); every argument is then FILTER\n"
+          "  -c, --count=N         stop after N packets read\n"
           "  -i, --interface=IFACE live capture on IFACE until SIGINT or SIGTERM\n"
+          "  -D, --list-interfaces print the interfaces -i can capture on and exit\n"
           "  -s, --snaplen=N       live capture: bytes kept per packet (0 = 262144)\n"
           "  -p, --no-promiscuous-mode  live capture: do not enable promiscuous mode\n"
           "  FILTER...             BPF filter expression, as tcpdump takes it\n"
@@ -134,7 +147,7 @@ void options_usage(FILE *fp)
           "      --stats           run time and packet rate on standard error\n"
           "      --interval=SEC    also write the open sessions every SEC seconds of\n"
           "                        packet time (live input, long captures)\n"
-          "  -V, --version         print version information and exit\n"
+          "      --version         print version information and exit\n"
           "  -h, --help            print this help and exit\n"
           "\n"
           "Exit status: 0 success (a truncated capture is processed up to the cut),\n"
@@ -152,6 +165,7 @@ static void print_version(void)
     printf("libsampo %s\n", sampo_version_string());
     printf("%s\n", pcap_lib_version());
     printf("%s\n", tv ? tv : "libtrace: not built in");
+    printf("%s\n", input_wtap_version() ? input_wtap_version() : "wiretap: not built in");
 }
 
 /* After --help or --version: was everything written? */
@@ -194,25 +208,26 @@ static int add_libopt(struct cli_config *cfg, const char *flag, int opt, int is_
     return 0;
 }
 
-static int join_filter(struct cli_config *cfg, int argc, char **argv, int first)
+/* The filter: the words joined with spaces, as tcpdump joins them. */
+static int join_filter(struct cli_config *cfg, const char *const *words, int n)
 {
     size_t len = 0;
     int i;
 
-    if (first >= argc)
+    if (n == 0)
         return 0;
-    for (i = first; i < argc; i++)
-        len += strlen(argv[i]) + 1;
+    for (i = 0; i < n; i++)
+        len += strlen(words[i]) + 1;
     cfg->filter = malloc(len);
     if (cfg->filter == NULL) {
         cli_error("out of memory");
         return CLI_EXIT_FAIL;
     }
     cfg->filter[0] = '\0';
-    for (i = first; i < argc; i++) {
-        if (i > first)
+    for (i = 0; i < n; i++) {
+        if (i > 0)
             strcat(cfg->filter, " ");
-        strcat(cfg->filter, argv[i]);
+        strcat(cfg->filter, words[i]);
     }
     return 0;
 }
@@ -228,6 +243,14 @@ static int one_option(struct cli_config *cfg, int c, const char *arg)
     switch (c) {
     case 'i':
         cfg->iface = arg;
+        return 0;
+    case 'c':
+        if (parse_u64(arg, &u) != 0 || u < 1)
+            return bad_value("--count", arg, "expected a number of packets >= 1");
+        cfg->count = u;
+        return 0;
+    case 'D':
+        cfg->list_ifaces = 1;
         return 0;
     case 's':
         if (parse_u64(arg, &u) != 0 || u > 262144)
@@ -381,32 +404,137 @@ static int sflow_options(struct cli_config *cfg, int positional)
     return 0;
 }
 
+/* An argument after the first input that names an existing file (not a
+ * directory), a libtrace URI or "-": another input. */
+static int names_input(const char *arg)
+{
+    struct stat st;
+
+    if (input_is_uri(arg) || strcmp(arg, "-") == 0)
+        return 1;
+    return arg[0] != '\0' && stat(arg, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+/* A word that can only be a capture file's name ("x.pcap" misspelt). */
+static int looks_like_capture(const char *arg)
+{
+    static const char *const ext[] = {".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz", ".erf"};
+    size_t n = strlen(arg), i;
+
+    for (i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t e = strlen(ext[i]);
+        if (n > e && strcmp(arg + n - e, ext[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Inputs and filter from the arguments that are not options: `pos` (in
+ * order, before any "--") and argv[rest..argc) (after "--").  With -r, -i
+ * or --sflow-listen every one of them is the filter (tcpdump's way).
+ * Otherwise the first is an input, and so is each following one that
+ * names an existing file or a URI, up to the first that does not: it and
+ * the rest are the filter.  With "--", everything before it is an input.
+ */
+static int inputs_and_filter(struct cli_config *cfg, const char **pos, int npos, int dashdash,
+                             int argc, char **argv, int rest)
+{
+    int ninputs = 0, nwords, i, stdin_seen = 0;
+
+    if (cfg->n_inputs > 0 || cfg->iface != NULL || cfg->sflow_listen != NULL) {
+        ninputs = 0;
+    } else if (npos == 0) {
+        return usage_error("missing input: FILE, '-', URI, -r FILE or -i IFACE", NULL, "");
+    } else if (dashdash) {
+        ninputs = npos;
+    } else {
+        ninputs = 1;
+        while (ninputs < npos && names_input(pos[ninputs]))
+            ninputs++;
+        if (ninputs < npos && looks_like_capture(pos[ninputs])) {
+            cli_error("%s: %s (not an existing file: to filter on this word, put the filter"
+                      " after --)",
+                      pos[ninputs], strerror(ENOENT));
+            return CLI_EXIT_FAIL;
+        }
+    }
+    for (i = 0; i < ninputs; i++)
+        cfg->inputs[cfg->n_inputs++] = pos[i];
+    for (i = 0; i < cfg->n_inputs; i++) {
+        if (cfg->inputs[i][0] == '\0')
+            return usage_error("empty input file name", NULL, "");
+        if (strcmp(cfg->inputs[i], "-") == 0 && stdin_seen++)
+            return usage_error("standard input ('-') given more than once", NULL, "");
+    }
+    if (cfg->n_inputs > 0)
+        cfg->input = cfg->inputs[0];
+    /* The filter: the positional arguments left, then those after "--"
+     * (pos has room for them all). */
+    nwords = 0;
+    for (i = ninputs; i < npos; i++)
+        pos[nwords++] = pos[i];
+    for (i = rest; i < argc; i++)
+        pos[nwords++] = argv[i];
+    return join_filter(cfg, pos, nwords);
+}
+
 int options_parse(int argc, char **argv, struct cli_config *cfg)
 {
-    int c, rc;
+    const char **pos;
+    const char *last_arg = NULL;
+    int c, rc, npos = 0, dashdash;
 
     memset(cfg, 0, sizeof *cfg);
     cfg->promisc = 1;
     cfg->progress = 1;
     cfg->rate = 1;
     cfg->sample.mode = SAMPLER_NONE;
+    /* Room for every argument: the -r files and the positional ones. */
+    cfg->inputs = calloc((size_t)argc + 1, sizeof *cfg->inputs);
+    pos = calloc((size_t)argc + 1, sizeof *pos);
+    if (cfg->inputs == NULL || pos == NULL) {
+        free(pos);
+        cli_config_free(cfg);
+        cli_error("out of memory");
+        return CLI_EXIT_FAIL;
+    }
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":i:s:po:qvVh", long_opts, NULL)) != -1) {
+    /* '-': the arguments that are not options come back in order (1). */
+    while ((c = getopt_long(argc, argv, "-:i:r:c:Ds:po:qvh", long_opts, NULL)) != -1) {
+        last_arg = optarg;
         switch (c) {
+        case 1:
+            pos[npos++] = optarg;
+            break;
+        case 'r':
+            if (optarg[0] == '\0') {
+                free(pos);
+                cli_config_free(cfg);
+                return usage_error("empty input file name", NULL, "");
+            }
+            cfg->inputs[cfg->n_inputs++] = optarg;
+            break;
         case 'h':
+            free(pos);
             options_usage(stdout);
             cli_config_free(cfg);
             return stdout_done();
-        case 'V':
+        case OPT_VERSION:
+            free(pos);
             print_version();
             cli_config_free(cfg);
             return stdout_done();
         case ':':
+            free(pos);
             cli_config_free(cfg);
             return usage_error("option", argv[optind - 1], " needs a value");
         case '?':
+            free(pos);
             cli_config_free(cfg);
+            if (optopt == 'V')
+                return usage_error("unknown option", "-V", " (the version is --version)");
             if (optopt > 0 && optopt < 256) {
                 char opt[3] = {'-', (char)optopt, '\0'};
                 return usage_error("unknown option", opt, "");
@@ -421,28 +549,45 @@ int options_parse(int argc, char **argv, struct cli_config *cfg)
                     cli_error("too many options");
                     rc = CLI_EXIT_USAGE;
                 }
+                free(pos);
                 cli_config_free(cfg);
                 return rc;
             }
         }
     }
-    rc = sflow_options(cfg, argc - optind);
-    if (rc != 0)
+    /* In this mode getopt stops at "--" and leaves optind after it. */
+    dashdash = optind > 1 && optind <= argc && strcmp(argv[optind - 1], "--") == 0 &&
+               argv[optind - 1] != last_arg;
+    if (cfg->list_ifaces) {
+        free(pos);
+        cli_config_free(cfg);
+        rc = input_list_interfaces();
+        return rc == CLI_EXIT_OK ? stdout_done() : rc;
+    }
+    rc = sflow_options(cfg, npos + (argc - optind));
+    if (rc == 0 && cfg->n_inputs > 0 && cfg->iface != NULL) {
+        cli_config_free(cfg);
+        rc = usage_error("-r and -i cannot be used together", NULL, "");
+    }
+    if (rc == 0 && cfg->n_inputs > 0 && cfg->sflow_listen != NULL) {
+        cli_config_free(cfg);
+        rc = usage_error("--sflow-listen takes no -r FILE", NULL, "");
+    }
+    if (rc != 0) {
+        free(pos);
         return rc;
-    if (cfg->interval_ns && cfg->format == CLI_FMT_CSV)
+    }
+    if (cfg->interval_ns && cfg->format == CLI_FMT_CSV) {
+        free(pos);
+        cli_config_free(cfg);
         return usage_error("--interval needs --format json or text (a CSV file holds one table)",
                            NULL, "");
-    if (cfg->sflow_listen != NULL)
-        return OPTIONS_RUN;
-    if (cfg->iface == NULL) {
-        if (optind >= argc)
-            return usage_error("missing input: FILE, '-', URI or -i IFACE", NULL, "");
-        cfg->input = argv[optind++];
-        if (cfg->input[0] == '\0')
-            return usage_error("empty input file name", NULL, "");
     }
-    rc = join_filter(cfg, argc, argv, optind);
-    if (rc != 0)
+    rc = inputs_and_filter(cfg, pos, npos, dashdash, argc, argv, optind);
+    free(pos);
+    if (rc != 0) {
+        cli_config_free(cfg);
         return rc;
+    }
     return OPTIONS_RUN;
 }

@@ -41,6 +41,7 @@ struct run_state {
     uint64_t last_ts;
     uint64_t sflow_ts; /* time of the sFlow datagram being decoded */
     int read_error;    /* INPUT_ERROR seen */
+    int read_eof;      /* INPUT_EOF seen */
 };
 
 static uint64_t realtime_ns(void)
@@ -176,7 +177,8 @@ static void loop(struct run_state *st)
 {
     struct cli_packet cp;
 
-    while (!sig_stop && !st->w.failed) {
+    while (!sig_stop && !st->w.failed &&
+           (st->cfg->count == 0 || st->cc.packets_read < st->cfg->count)) { /* -c */
         uint32_t rate = 0;
         int rc = input_next(st->in, &cp);
 
@@ -187,8 +189,10 @@ static void loop(struct run_state *st)
             maybe_snapshot(st, now > st->last_ts ? now : st->last_ts);
             continue;
         }
-        if (rc == INPUT_EOF)
+        if (rc == INPUT_EOF) {
+            st->read_eof = 1;
             break;
+        }
         if (rc == INPUT_ERROR) {
             st->read_error = 1;
             break;
@@ -220,11 +224,21 @@ static int input_outcome(struct run_state *st)
         cli_error("%s: %s", st->in->name, st->in->err);
         return CLI_EXIT_FAIL;
     }
+    if (st->read_error && st->in->records == 0) { /* reading nothing is no success */
+        cli_error("%s: no packet could be read: %s", st->in->name, st->in->err);
+        return CLI_EXIT_FAIL;
+    }
     if (st->read_error) {
         cli_warn(cfg->quiet, "%s: truncated capture after %" PRIu64 " packets: %s", st->in->name,
                  st->cc.packets_read, st->in->err);
         return cfg->strict ? CLI_EXIT_TRUNCATED : CLI_EXIT_OK;
     }
+    if (st->read_eof && !st->in->live && st->in->records == 0 && cfg->n_inputs <= 1)
+        cli_warn(cfg->quiet, "%s: the capture holds no packets", st->in->name);
+    if (st->in->failed) /* several inputs: one read nothing (said) */
+        return CLI_EXIT_FAIL;
+    if (st->in->truncated && cfg->strict) /* several inputs: one ended early (warned) */
+        return CLI_EXIT_TRUNCATED;
     if (sig_stop && !st->in->live) {
         cli_warn(cfg->quiet, "%s: interrupted after %" PRIu64 " packets", st->in->name,
                  st->cc.packets_read);
