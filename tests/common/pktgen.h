@@ -179,7 +179,9 @@ static inline size_t opt_dss32(uint8_t *o, uint32_t ack, uint32_t dsn, uint32_t 
     return 18;
 }
 
-static inline int tp_feed_ex(sampo_ctx *ctx, const tpkt *t, uint64_t ts_ns, sampo_result *res)
+/* Feed t as a packet of source `source` (sampo_packet.source_id). */
+static inline int tp_feed_src(sampo_ctx *ctx, const tpkt *t, uint64_t ts_ns, uint32_t source,
+                              sampo_result *res)
 {
     sampo_packet p = SAMPO_PACKET_INIT;
     p.data = t->buf;
@@ -187,7 +189,13 @@ static inline int tp_feed_ex(sampo_ctx *ctx, const tpkt *t, uint64_t ts_ns, samp
     p.wirelen = t->wirelen;
     p.ts_ns = ts_ns;
     p.linktype = SAMPO_LINKTYPE_ETHERNET;
+    p.source_id = source;
     return sampo_ctx_feed_ex(ctx, &p, res);
+}
+
+static inline int tp_feed_ex(sampo_ctx *ctx, const tpkt *t, uint64_t ts_ns, sampo_result *res)
+{
+    return tp_feed_src(ctx, t, ts_ns, 0, res);
 }
 
 static inline int tp_feed(sampo_ctx *ctx, const tpkt *t, uint64_t ts_ns)

@@ -258,19 +258,6 @@ Test(hostile, colliding_tokens_do_not_merge_connections)
 
 /* ---- per-source quotas --------------------------------------------------- */
 
-static int feed_from(sampo_ctx *ctx, const tpkt *t, uint64_t ts_ns, uint32_t source,
-                     sampo_result *res)
-{
-    sampo_packet p = SAMPO_PACKET_INIT;
-    p.data = t->buf;
-    p.caplen = t->len;
-    p.wirelen = t->wirelen;
-    p.ts_ns = ts_ns;
-    p.linktype = SAMPO_LINKTYPE_ETHERNET;
-    p.source_id = source;
-    return sampo_ctx_feed_ex(ctx, &p, res);
-}
-
 #define HONEST_FIRST 1000000u /* crowd indices of source 2's flows: their own addresses */
 #define HONEST_N 200u
 
@@ -289,18 +276,18 @@ static uint32_t honest_left_after_flood(int64_t quota, uint32_t flood, uint64_t 
     for (uint32_t i = 0; i < HONEST_N; i++)
         for (unsigned k = 0; k < HOSTILE_CROWD_PKTS; k++) {
             tpkt p = hostile_crowd_pkt(HONEST_FIRST + i, k, BASE << 1);
-            cr_assert_eq(feed_from(ctx, &p, t += 1000, 2, NULL), SAMPO_OK);
+            cr_assert_eq(tp_feed_src(ctx, &p, t += 1000, 2, NULL), SAMPO_OK);
         }
     for (uint32_t i = 0; i < flood; i++)
         for (unsigned k = 0; k < HOSTILE_CROWD_PKTS; k++) {
             tpkt p = hostile_crowd_pkt(i, k, BASE);
-            cr_assert_eq(feed_from(ctx, &p, t += 1000, 1, NULL), SAMPO_OK);
+            cr_assert_eq(tp_feed_src(ctx, &p, t += 1000, 1, NULL), SAMPO_OK);
         }
     uint32_t left = 0;
     for (uint32_t i = 0; i < HONEST_N; i++) {
         tpkt p = hostile_crowd_pkt(HONEST_FIRST + i, 0, BASE << 1);
         sampo_result r = SAMPO_RESULT_INIT;
-        int rc = feed_from(ctx, &p, t += 1000, 2, &r);
+        int rc = tp_feed_src(ctx, &p, t += 1000, 2, &r);
         cr_assert(rc == SAMPO_OK || rc == SAMPO_E_LIMIT);
         left += (r.flags & SAMPO_RES_TRACKED) && !(r.flags & SAMPO_RES_NEW_SUBFLOW);
     }
@@ -342,7 +329,7 @@ Test(hostile, made_up_sources_share_one_record)
     uint64_t t = UINT64_C(1000000000);
     for (uint32_t i = 0; i < 20000; i++) {
         tpkt p = hostile_crowd_pkt(i, 0, BASE);
-        cr_assert_eq(feed_from(ctx, &p, t += 1000, i * 2654435761u, NULL), SAMPO_OK);
+        cr_assert_eq(tp_feed_src(ctx, &p, t += 1000, i * 2654435761u, NULL), SAMPO_OK);
     }
     cr_assert_eq(sampo_ctx_counter(ctx, SAMPO_CNT_SOURCES_SHARED), 20000 - 4096);
     cr_assert_eq(HASH_COUNT(ctx->sources.by_id), 4096);
