@@ -220,6 +220,12 @@ static int input_outcome(struct run_state *st)
 {
     const struct cli_config *cfg = st->cfg;
 
+    /* A signal first: the read it interrupted may have failed (EINTR). */
+    if (sig_stop && !st->in->live) {
+        cli_warn(cfg->quiet, "%s: interrupted after %" PRIu64 " packets", st->in->name,
+                 st->cc.packets_read);
+        return 128 + (int)sig_stop;
+    }
     if (st->read_error && st->in->live) {
         cli_error("%s: %s", st->in->name, st->in->err);
         return CLI_EXIT_FAIL;
@@ -239,11 +245,6 @@ static int input_outcome(struct run_state *st)
         return CLI_EXIT_FAIL;
     if (st->in->truncated && cfg->strict) /* several inputs: one ended early (warned) */
         return CLI_EXIT_TRUNCATED;
-    if (sig_stop && !st->in->live) {
-        cli_warn(cfg->quiet, "%s: interrupted after %" PRIu64 " packets", st->in->name,
-                 st->cc.packets_read);
-        return 128 + (int)sig_stop;
-    }
     return CLI_EXIT_OK;
 }
 
