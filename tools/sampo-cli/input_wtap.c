@@ -118,6 +118,9 @@ static int read_record(struct wtap_input *wi)
     gint64 offset;
 
     for (;;) {
+        /* The previous record's block (pcapng options) is released here,
+         * as tshark does between records. */
+        wtap_rec_reset(&wi->rec);
         if (!wtap_read(wi->w, &wi->rec, &wi->buf, &err, &err_info, &offset)) {
             if (err == 0)
                 return 0;

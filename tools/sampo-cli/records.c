@@ -187,7 +187,8 @@ int records_finish(struct records *r)
         r->fmt->results(r->out, r->cfg);
         fflush(r->out->fp);
         if (r->spool_mode == 2) {
-            qsort(r->index, r->n_index, sizeof *r->index, cmp_index);
+            if (r->n_index > 1)
+                qsort(r->index, r->n_index, sizeof *r->index, cmp_index);
             for (i = 0; i < r->n_index && rc == 0; i++)
                 rc = copy_out(r, r->index[i].off, r->index[i].len);
         } else {
