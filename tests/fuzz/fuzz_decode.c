@@ -11,7 +11,8 @@
  * - a status from the documented set, with the counter that explains it,
  *   and nothing left in *out after a drop but the tunnels it went through;
  * - on success: family 4 or 6, options inside the frame, opts_truncated
- *   exactly when the counter says so, only known tunnel bits;
+ *   exactly when the counter says so, only known tunnel bits, and the
+ *   decapsulated counter exactly when there are some (and no other);
  * - nothing past the TCP options is read: the frame cut right after them
  *   decodes the same, cut one byte earlier it has truncated options, and
  *   cut before the options it is refused as truncated;
@@ -97,7 +98,9 @@ static int decode_checked(int lt, const uint8_t *frame, size_t len, size_t wirel
         }
         CHECK((out->tunnels & ~TUNNEL_BITS) == 0);
         CHECK(out->opts_truncated == 0 || out->opts_truncated == 1);
-        CHECK(counter == (out->opts_truncated ? SAMPO_CNT_TCP_OPTIONS_TRUNCATED : -1));
+        CHECK(counter == (out->opts_truncated ? SAMPO_CNT_TCP_OPTIONS_TRUNCATED
+                          : out->tunnels      ? SAMPO_CNT_DECAPSULATED
+                                              : -1));
         CHECK(out->opts_len <= 40);
         CHECK(out->opts != NULL && out->opts >= buf + 20);
         CHECK((size_t)(out->opts - buf) + out->opts_len <= len);
