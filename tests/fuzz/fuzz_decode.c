@@ -10,8 +10,9 @@
  * Beyond memory safety (ASan/UBSan), checks the decoder's promises:
  * - a status from the documented set, with the counter that explains it,
  *   and nothing left in *out after a drop but the tunnels it went through;
- * - on success: family 4 or 6, options inside the frame, opts_truncated
- *   exactly when the counter says so, only known tunnel bits, and the
+ * - on success: family 4 or 6, options inside the frame (cut at its end
+ *   only, unless a tunnel's payload ends first), opts_truncated exactly
+ *   when the counter says so, only known tunnel bits, and the
  *   decapsulated counter exactly when there are some (and no other);
  * - nothing past the TCP options is read: the frame cut right after them
  *   decodes the same, cut one byte earlier it has truncated options, and
@@ -106,8 +107,10 @@ static int decode_checked(int lt, const uint8_t *frame, size_t len, size_t wirel
         CHECK((size_t)(out->opts - buf) + out->opts_len <= len);
         if (!out->opts_truncated)
             CHECK(out->opts_len % 4 == 0);
-        else
+        else if (!out->tunnels)
             CHECK((size_t)(out->opts - buf) + out->opts_len == len);
+        /* else the capture, or the end of the tunnel's payload as its outer
+         * header gives it (a mirror's truncated copy), cut them */
         *opts_off = (size_t)(out->opts - buf);
     } else {
         CHECK(counter_fits(rc, counter));

@@ -368,6 +368,10 @@ def tunnels(syn4, dss4, join6, dss6):
     # cut, refused, malformed
     s['tun-vxlan-cut'] = (ETH | W_LONGER, s['tun-vxlan-4'][1][:14 + 20 + 8 + 5])
     s['tun-gre-cut-inner'] = (ETH | W_LONGER, s['tun-gre-4in4'][1][:14 + 20 + 4 + 30])
+    # the outer IP ends inside the inner TCP options (a mirror's short copy):
+    # the options are cut there, not at the capture's end
+    s['tun-gre-outer-ends-in-options'] = (ETH | W_CAP, eth(ipv4(gre(0x0800, dss4), proto=47,
+                                                             total=20 + 4 + 20 + 20 + 10)))
     s['tun-gre-v1'] = (ETH | W_CAP, eth(ipv4(gre(0x880b, dss4, k=1, flags=1), proto=47)))
     s['tun-gre-routing'] = (ETH | W_CAP, eth(ipv4(gre(0x0800, dss4, flags=0x4000), proto=47)))
     s['tun-vxlan-no-i'] = (ETH | W_CAP, eth(ipv4(udp(4789, bytes(8) + e4), proto=17)))
