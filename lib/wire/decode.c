@@ -45,9 +45,9 @@
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
 #define IPPROTO_IPV6_ 41 /* RFC 4213, RFC 2473 */
-#define IPPROTO_GRE_ 47
 #define IPPROTO_ROUTING_ 43
 #define IPPROTO_FRAGMENT_ 44
+#define IPPROTO_GRE_ 47
 #define IPPROTO_ESP_ 50
 #define IPPROTO_AH_ 51
 #define IPPROTO_NONE_ 59
@@ -568,11 +568,11 @@ HOT static inline int network(cursor *c, unsigned ethertype, sampo__pkt *out, si
 }
 
 /* The tunnel a packet continues in: the kind of header at c->off after an
- * IP header of protocol `proto` (rc NEXT_UPPER) or a link header of
- * `ethertype` (NEXT_LINK); 0 for none. */
+ * IP header of protocol `proto` and payload length `l4_len` (rc NEXT_UPPER)
+ * or a link header of `ethertype` (NEXT_LINK); T_NONE for none. */
 enum { T_NONE, T_GRE, T_UDP, T_IP, T_MPLS, T_PPPOE };
 
-static int tunnel_kind(const cursor *c, int rc, unsigned ethertype, unsigned proto)
+static int tunnel_kind(const cursor *c, int rc, unsigned ethertype, unsigned proto, size_t l4_len)
 {
     if (rc == NEXT_LINK) {
         if (ethertype == ETHERTYPE_MPLS || ethertype == ETHERTYPE_MPLS_MC)
@@ -586,7 +586,7 @@ static int tunnel_kind(const cursor *c, int rc, unsigned ethertype, unsigned pro
     case IPPROTO_IPV6_:
         return T_IP;
     case IPPROTO_UDP_:
-        if (captured(c) >= 4) {
+        if (captured(c) >= 4 && l4_len >= 4) { /* the ports, inside the IP payload */
             unsigned port = sampo__get16(c->data + c->off + 2);
             if (port == UDP_PORT_VXLAN || port == UDP_PORT_GENEVE)
                 return T_UDP;
@@ -608,7 +608,7 @@ COLD static int decapsulate(cursor *c, int rc, unsigned ethertype, unsigned prot
                             sampo__pkt *out, int *counter)
 {
     for (int layers = 0;; layers++) {
-        int kind = tunnel_kind(c, rc, ethertype, proto);
+        int kind = tunnel_kind(c, rc, ethertype, proto, *l4_len);
         if (kind == T_NONE)
             return rc == NEXT_LINK ? fail(counter, SAMPO_CNT_NOT_IP, SAMPO_E_NOTTCP)
                                    : fail(counter, SAMPO_CNT_NOT_TCP, SAMPO_E_NOTTCP);
