@@ -572,7 +572,8 @@ HOT static inline int network(cursor *c, unsigned ethertype, sampo__pkt *out, si
  * or a link header of `ethertype` (NEXT_LINK); T_NONE for none. */
 enum { T_NONE, T_GRE, T_UDP, T_IP, T_MPLS, T_PPPOE };
 
-static int tunnel_kind(const cursor *c, int rc, unsigned ethertype, unsigned proto, size_t l4_len)
+static inline int tunnel_kind(const cursor *c, int rc, unsigned ethertype, unsigned proto,
+                              size_t l4_len)
 {
     if (rc == NEXT_LINK) {
         if (ethertype == ETHERTYPE_MPLS || ethertype == ETHERTYPE_MPLS_MC)
@@ -597,21 +598,28 @@ static int tunnel_kind(const cursor *c, int rc, unsigned ethertype, unsigned pro
     }
 }
 
-/* Entered when the first network header was not IP carrying TCP (`rc`
- * NEXT_LINK or NEXT_UPPER): removes tunnel headers, at most MAX_TUNNELS,
- * until an IP header carrying TCP, which leaves c->off at the TCP header
- * and *l4_len set, as for a plain packet.  Each header removed sets its
- * bit in out->tunnels.  Every step reads a bounded number of bytes (IPv6
- * extension headers, MPLS labels and VLAN tags have their own bounds), so
- * a packet of nested headers costs at most MAX_TUNNELS steps. */
-COLD static int decapsulate(cursor *c, int rc, unsigned ethertype, unsigned proto, size_t *l4_len,
-                            sampo__pkt *out, int *counter)
+/* Not IP (rc NEXT_LINK), or IP but not TCP (NEXT_UPPER), and no tunnel. */
+static int no_tunnel(int rc, int *counter)
 {
+    if (rc == NEXT_LINK)
+        return fail(counter, SAMPO_CNT_NOT_IP, SAMPO_E_NOTTCP);
+    return fail(counter, SAMPO_CNT_NOT_TCP, SAMPO_E_NOTTCP);
+}
+
+/* Entered when the first network header was not IP carrying TCP but the
+ * start of a tunnel of `kind`: removes tunnel headers, at most
+ * MAX_TUNNELS, until an IP header carrying TCP, which leaves c->off at the
+ * TCP header and *l4_len set, as for a plain packet.  Each header removed
+ * sets its bit in out->tunnels.  Every step reads a bounded number of
+ * bytes (IPv6 extension headers, MPLS labels and VLAN tags have their own
+ * bounds), so a packet of nested headers costs at most MAX_TUNNELS steps. */
+COLD static int decapsulate(cursor *c, int kind, unsigned proto, size_t *l4_len, sampo__pkt *out,
+                            int *counter)
+{
+    unsigned ethertype = 0;
+
     for (int layers = 0;; layers++) {
-        int kind = tunnel_kind(c, rc, ethertype, proto, *l4_len);
-        if (kind == T_NONE)
-            return rc == NEXT_LINK ? fail(counter, SAMPO_CNT_NOT_IP, SAMPO_E_NOTTCP)
-                                   : fail(counter, SAMPO_CNT_NOT_TCP, SAMPO_E_NOTTCP);
+        int rc;
         if (layers == MAX_TUNNELS)
             return fail(counter, SAMPO_CNT_TUNNEL_TOO_DEEP, SAMPO_E_MALFORMED);
         /* an outer IPv6 address must not show through an inner IPv4 one */
@@ -644,6 +652,9 @@ COLD static int decapsulate(cursor *c, int rc, unsigned ethertype, unsigned prot
             *counter = SAMPO_CNT_DECAPSULATED; /* unless decode_tcp() has another */
         if (rc <= 0)
             return rc; /* TCP at last, or a drop */
+        kind = tunnel_kind(c, rc, ethertype, proto, *l4_len);
+        if (kind == T_NONE)
+            return no_tunnel(rc, counter);
     }
 }
 
@@ -718,8 +729,12 @@ int sampo__decode(int linktype, const uint8_t *data, size_t caplen, size_t wirel
         return rc;
 
     rc = network(&c, ethertype, out, &l4_len, &proto, counter);
-    if (rc > 0)
-        rc = decapsulate(&c, rc, ethertype, proto, &l4_len, out, counter);
+    if (rc > 0) {
+        /* not IP carrying TCP: a tunnel perhaps */
+        int kind = tunnel_kind(&c, rc, ethertype, proto, l4_len);
+        rc = kind == T_NONE ? no_tunnel(rc, counter)
+                            : decapsulate(&c, kind, proto, &l4_len, out, counter);
+    }
     if (rc == SAMPO_OK)
         rc = decode_tcp(&c, l4_len, out, counter);
     if (rc != SAMPO_OK) {
