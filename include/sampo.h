@@ -888,7 +888,25 @@ SAMPO_API int sampo_ctx_next_pair(sampo_ctx *ctx, uint64_t *cursor, sampo_pair_i
     X(F, JOIN_HMAC_FAILED, 87, "join_hmac_failed",                                                 \
       "MP_JOINs whose SYN/ACK HMAC does not match their connection's keys, detached from it")      \
     X(F, JOIN_HMAC_VERIFIED, 88, "join_hmac_verified",                                             \
-      "MP_JOINs whose SYN/ACK HMAC matches their connection's keys")
+      "MP_JOINs whose SYN/ACK HMAC matches their connection's keys")                               \
+    X(F, DECAPSULATED, 89, "decapsulated", "packets with one or more tunnel headers removed")      \
+    X(F, TUNNEL_GRE, 90, "tunnel_gre", "packets with a GRE header removed (RFC 2784/2890, NVGRE)") \
+    X(F, TUNNEL_ERSPAN, 91, "tunnel_erspan",                                                       \
+      "packets with an ERSPAN type I, II or III header removed")                                   \
+    X(F, TUNNEL_VXLAN, 92, "tunnel_vxlan", "packets with a VXLAN header removed (UDP port 4789)")  \
+    X(F, TUNNEL_GENEVE, 93, "tunnel_geneve",                                                       \
+      "packets with a Geneve header removed (UDP port 6081)")                                      \
+    X(F, TUNNEL_MPLS, 94, "tunnel_mpls", "packets with an MPLS label stack removed")               \
+    X(F, TUNNEL_PPPOE, 95, "tunnel_pppoe", "packets with a PPPoE session header removed")          \
+    X(F, TUNNEL_IP, 96, "tunnel_ip",                                                               \
+      "packets with the outer header of IP in IP removed (IPv4 or IPv6 in IPv4 or IPv6)")          \
+    X(F, TUNNEL_TOO_DEEP, 97, "tunnel_too_deep",                                                   \
+      "packets dropped for more than 8 nested tunnel headers or 8 MPLS labels")                    \
+    X(F, TUNNEL_TRUNCATED, 98, "tunnel_truncated", "tunnel headers cut by caplen")                 \
+    X(F, TUNNEL_MALFORMED, 99, "tunnel_malformed",                                                 \
+      "tunnel headers with a bad flag, version or length")                                         \
+    X(F, TUNNEL_UNSUPPORTED, 100, "tunnel_unsupported",                                            \
+      "tunnels not decapsulated: GRE version other than 0, or a payload not Ethernet, IP or MPLS")
 
 #define SAMPO_CNT_4_(F, name, num, lower, desc) F(name, num, lower, desc)
 #define SAMPO_CNT_3_(F, name, num, lower, desc) F(name, lower, desc)

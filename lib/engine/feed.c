@@ -208,8 +208,11 @@ int sampo__feed_process(sampo_ctx *ctx, const sampo_packet *pkt, sampo__job *j, 
     sampo__count(ctx->cnt, SAMPO_CNT_PACKETS);
     ctx->cnt[SAMPO_CNT_BYTES] += pkt->wirelen ? pkt->wirelen : pkt->caplen;
     uint64_t ts = clock_step(ctx, pkt->ts_ns);
-    if (j->counter >= 0 && j->counter < SAMPO_CNT__COUNT)
+    if (j->counter >= 0 && j->counter < SAMPO_CNT__COUNT) {
         sampo__count(ctx->cnt, j->counter);
+        if (j->p.tunnels) /* never without a counter: plain packets skip it */
+            sampo__count_tunnels(ctx->cnt, j->counter, j->p.tunnels);
+    }
     if (j->rc != SAMPO_OK)
         return j->rc;
 

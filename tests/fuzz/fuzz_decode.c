@@ -1,4 +1,4 @@
-/* fuzz_decode.c - libFuzzer target for the packet decoder (lib/decode.c).
+/* fuzz_decode.c - libFuzzer target for the packet decoder (lib/wire/decode.c).
  *
  * Input: byte 0 picks the link type (low nibble modulo 7: Ethernet, raw
  * IP, Linux SLL, Linux SLL2, IPv4, IPv6, or an unsupported one) and the
@@ -9,9 +9,11 @@
  *
  * Beyond memory safety (ASan/UBSan), checks the decoder's promises:
  * - a status from the documented set, with the counter that explains it,
- *   and nothing left in *out after a drop;
- * - on success: family 4 or 6, options inside the frame, opts_truncated
- *   exactly when the counter says so;
+ *   and nothing left in *out after a drop but the tunnels it went through;
+ * - on success: family 4 or 6, options inside the frame (cut at its end
+ *   only, unless a tunnel's payload ends first), opts_truncated exactly
+ *   when the counter says so, only known tunnel bits, and the
+ *   decapsulated counter exactly when there are some (and no other);
  * - nothing past the TCP options is read: the frame cut right after them
  *   decodes the same, cut one byte earlier it has truncated options, and
  *   cut before the options it is refused as truncated;
@@ -33,6 +35,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
     } while (0)
 
 #define UNSUPPORTED_LINKTYPE 147 /* LINKTYPE_USER0 */
+
+#define TUNNEL_BITS                                                                                \
+    (SAMPO__TUN_GRE | SAMPO__TUN_ERSPAN | SAMPO__TUN_VXLAN | SAMPO__TUN_GENEVE | SAMPO__TUN_MPLS | \
+     SAMPO__TUN_PPPOE | SAMPO__TUN_IP)
 
 static const int linktypes[] = {
     SAMPO_LINKTYPE_ETHERNET,   SAMPO_LINKTYPE_RAW,  SAMPO_LINKTYPE_LINUX_SLL,
@@ -57,11 +63,14 @@ static int counter_fits(int rc, int counter)
         return counter == SAMPO_CNT_LINKTYPE_UNSUPPORTED;
     case SAMPO_E_TRUNCATED:
         return counter == SAMPO_CNT_L2_TRUNCATED || counter == SAMPO_CNT_IP_TRUNCATED ||
-               counter == SAMPO_CNT_IPV6_EXT_TRUNCATED || counter == SAMPO_CNT_TCP_TRUNCATED;
+               counter == SAMPO_CNT_IPV6_EXT_TRUNCATED || counter == SAMPO_CNT_TCP_TRUNCATED ||
+               counter == SAMPO_CNT_TUNNEL_TRUNCATED;
     case SAMPO_E_MALFORMED:
-        return counter == SAMPO_CNT_IP_MALFORMED || counter == SAMPO_CNT_TCP_MALFORMED;
+        return counter == SAMPO_CNT_IP_MALFORMED || counter == SAMPO_CNT_TCP_MALFORMED ||
+               counter == SAMPO_CNT_TUNNEL_MALFORMED || counter == SAMPO_CNT_TUNNEL_TOO_DEEP;
     case SAMPO_E_NOTTCP:
-        return counter == SAMPO_CNT_NOT_IP || counter == SAMPO_CNT_NOT_TCP;
+        return counter == SAMPO_CNT_NOT_IP || counter == SAMPO_CNT_NOT_TCP ||
+               counter == SAMPO_CNT_TUNNEL_UNSUPPORTED;
     case SAMPO_E_FRAGMENT:
         return counter == SAMPO_CNT_IP_FRAGMENT;
     default:
@@ -88,20 +97,28 @@ static int decode_checked(int lt, const uint8_t *frame, size_t len, size_t wirel
             CHECK(all_zero(out->src + 4, 12));
             CHECK(all_zero(out->dst + 4, 12));
         }
-        CHECK(out->reserved == 0);
+        CHECK((out->tunnels & ~TUNNEL_BITS) == 0);
         CHECK(out->opts_truncated == 0 || out->opts_truncated == 1);
-        CHECK(counter == (out->opts_truncated ? SAMPO_CNT_TCP_OPTIONS_TRUNCATED : -1));
+        CHECK(counter == (out->opts_truncated ? SAMPO_CNT_TCP_OPTIONS_TRUNCATED
+                          : out->tunnels      ? SAMPO_CNT_DECAPSULATED
+                                              : -1));
         CHECK(out->opts_len <= 40);
         CHECK(out->opts != NULL && out->opts >= buf + 20);
         CHECK((size_t)(out->opts - buf) + out->opts_len <= len);
         if (!out->opts_truncated)
             CHECK(out->opts_len % 4 == 0);
-        else
+        else if (!out->tunnels)
             CHECK((size_t)(out->opts - buf) + out->opts_len == len);
+        /* else the capture, or the end of the tunnel's payload as its outer
+         * header gives it (a mirror's truncated copy), cut them */
         *opts_off = (size_t)(out->opts - buf);
     } else {
         CHECK(counter_fits(rc, counter));
-        CHECK(all_zero(out, sizeof *out));
+        /* a drop keeps only the tunnels it went through */
+        CHECK((out->tunnels & ~TUNNEL_BITS) == 0);
+        sampo__pkt cleared = *out;
+        cleared.tunnels = 0;
+        CHECK(all_zero(&cleared, sizeof cleared));
         if (lt == UNSUPPORTED_LINKTYPE)
             CHECK(rc == SAMPO_E_LINKTYPE);
     }
@@ -134,7 +151,7 @@ static int same_headers(const sampo__pkt *a, const sampo__pkt *b)
            memcmp(a->src, b->src, sizeof a->src) == 0 &&
            memcmp(a->dst, b->dst, sizeof a->dst) == 0 && a->sport == b->sport &&
            a->dport == b->dport && a->seq == b->seq && a->ack == b->ack &&
-           a->payload_len == b->payload_len;
+           a->payload_len == b->payload_len && a->tunnels == b->tunnels;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

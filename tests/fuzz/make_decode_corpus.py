@@ -10,7 +10,9 @@ Seeds: a few frames of each link type found in the committed captures of
 data/pcaps (SYN with MP_CAPABLE, MP_JOIN, DSS, ACK, FIN, RST), the same
 IPv4 packets re-framed in every supported link type, and hand-made
 frames: IPv6 with extension header chains, 802.1Q / QinQ tags, SLL and
-SLL2, IPv4 options and fragments, TSO lengths, and cuts at each layer.
+SLL2, IPv4 options and fragments, TSO lengths, cuts at each layer, and
+tunnels (tun-*: GRE, ERSPAN I-III, VXLAN, Geneve, MPLS, PPPoE, IP in IP,
+nested, 8 and 9 deep, cut and refused).
 Run from the repository root:
     tests/fuzz/make_decode_corpus.py
 """
@@ -284,7 +286,102 @@ def hand_made():
     seeds['tcp-cut-options-eth'] = (ETH | W_LONGER, eth(dss4)[:14 + 40 + 3])
     seeds['tcp-options-dss-prio-rmaddr'] = (
         IPV6 | W_CAP, ipv6(6, b'', tcp(0x10, DSS + bytes([30, 4, 0x50, 0]) + bytes([30, 3, 0x40, 1]))))
+    seeds.update(tunnels(syn4, dss4, join6, dss6))
     return seeds
+
+
+# ---- tunnels --------------------------------------------------------------
+
+def udp(dport, payload, length=None):
+    if length is None:
+        length = 8 + len(payload)
+    return struct.pack('>HHHH', 50000, dport, length, 0) + payload
+
+
+def gre(proto, payload, c=False, k=None, s=None, flags=0):
+    flags |= (0x8000 if c else 0) | (0x2000 if k is not None else 0) | \
+        (0x1000 if s is not None else 0)
+    h = struct.pack('>HH', flags, proto)
+    if c:
+        h += bytes(4)
+    if k is not None:
+        h += struct.pack('>I', k)
+    if s is not None:
+        h += struct.pack('>I', s)
+    return h + payload
+
+
+def mpls(payload, n=1):
+    return b''.join(struct.pack('>I', (100 + i) << 12 | (0x100 if i + 1 == n else 0) | 64)
+                    for i in range(n)) + payload
+
+
+def pppoe(proto, payload, compressed=False):
+    p = bytes([proto]) if compressed else struct.pack('>H', proto)
+    return struct.pack('>BBHH', 0x11, 0, 0x2b2b, len(p) + len(payload)) + p + payload
+
+
+VXLAN = struct.pack('>II', 0x08000000, 0x123400)
+ERSPAN2 = struct.pack('>HHI', 0x1000, 0x1805, 0)
+ERSPAN3 = struct.pack('>HHIHBB', 0x2000, 0x0005, 1000, 0, 0, 0x13) + bytes(8)  # O set
+
+
+def geneve(proto, payload, words=0):
+    opts = (struct.pack('>HBB', 0x0102, 0x80, words - 1) + bytes(4 * (words - 1))) if words else b''
+    return struct.pack('>BBHI', words, 0, proto, 0x123400) + opts + payload
+
+
+def tunnels(syn4, dss4, join6, dss6):
+    """Each kind of tunnel sampo removes (lib/wire/decode.c), IPv4 and
+    IPv6 outside where it applies, and a few refused ones."""
+    e4, e6 = eth(dss4), eth(join6)
+    s = {}
+    s['tun-gre-4in4'] = (ETH | W_CAP, eth(ipv4(gre(0x0800, dss4), proto=47)))
+    s['tun-gre-cks-6in6'] = (ETH | W_CAP, eth(ipv6(47, b'', gre(0x86dd, dss6, c=True, k=7, s=9))))
+    s['tun-nvgre'] = (ETH | W_CAP, eth(ipv4(gre(0x6558, e6, k=0x123400), proto=47)))
+    s['tun-gre-mpls'] = (ETH | W_CAP, eth(ipv6(47, b'', gre(0x8847, mpls(syn4, 2)))))
+    s['tun-erspan1'] = (ETH | W_CAP, eth(ipv4(gre(0x88be, e4), proto=47)))
+    s['tun-erspan2'] = (ETH | W_CAP, eth(ipv4(gre(0x88be, ERSPAN2 + e4, s=1), proto=47)))
+    s['tun-erspan3'] = (ETH | W_CAP, eth(ipv6(47, b'', gre(0x22eb, ERSPAN3 + e6, s=1))))
+    s['tun-vxlan-4'] = (ETH | W_CAP, eth(ipv4(udp(4789, VXLAN + e4), proto=17)))
+    s['tun-vxlan-6'] = (ETH | W_CAP, eth(ipv6(17, b'', udp(4789, VXLAN + e6)), [(0x8100, 5)]))
+    s['tun-geneve-opts'] = (ETH | W_CAP, eth(ipv4(udp(6081, geneve(0x6558, e6, 3)), proto=17)))
+    s['tun-geneve-ip'] = (ETH | W_CAP, eth(ipv6(17, b'', udp(6081, geneve(0x0800, dss4)))))
+    s['tun-mpls-3'] = (ETH | W_CAP, eth(mpls(dss6, 3), ethertype=0x8847))
+    s['tun-mpls-cw'] = (ETH | W_CAP, eth(mpls(bytes(4) + e4, 2), ethertype=0x8847))
+    s['tun-mpls-9'] = (ETH | W_CAP, eth(mpls(dss4, 9), ethertype=0x8848))
+    s['tun-pppoe'] = (ETH | W_CAP, eth(pppoe(0x21, dss4), ethertype=0x8864))
+    s['tun-pppoe-pfc-6'] = (ETH | W_CAP, eth(pppoe(0x57, join6, True), ethertype=0x8864))
+    s['tun-ipip-4in6'] = (IPV6 | W_CAP, ipv6(4, b'', syn4))
+    s['tun-ipip-6in4'] = (RAW | W_CAP, ipv4(dss6, proto=41))
+    s['tun-sll-vxlan'] = (SLL | W_CAP, sll(ipv4(udp(4789, VXLAN + e4), proto=17)))
+    # a nest: MPLS | IPv4 | GRE | IPv6 | VXLAN | Ethernet | PPPoE | IP
+    inner = eth(pppoe(0x21, dss4), ethertype=0x8864)
+    nest = mpls(ipv4(gre(0x86dd, ipv6(17, b'', udp(4789, VXLAN + inner))), proto=47))
+    s['tun-nested'] = (ETH | W_CAP, eth(nest, ethertype=0x8847))
+    # 8 IP-in-IP headers pass, 9 do not
+    for n in (8, 9):
+        p = dss4
+        for _ in range(n):
+            p = ipv4(p, proto=4)
+        s['tun-ipip-depth%d' % n] = (IPV4 | W_CAP, p)
+    # cut, refused, malformed
+    s['tun-vxlan-cut'] = (ETH | W_LONGER, s['tun-vxlan-4'][1][:14 + 20 + 8 + 5])
+    s['tun-gre-cut-inner'] = (ETH | W_LONGER, s['tun-gre-4in4'][1][:14 + 20 + 4 + 30])
+    # the outer IP ends inside the inner TCP options (a mirror's short copy):
+    # the options are cut there, not at the capture's end
+    s['tun-gre-outer-ends-in-options'] = (ETH | W_CAP, eth(ipv4(gre(0x0800, dss4), proto=47,
+                                                             total=20 + 4 + 20 + 20 + 10)))
+    s['tun-gre-v1'] = (ETH | W_CAP, eth(ipv4(gre(0x880b, dss4, k=1, flags=1), proto=47)))
+    s['tun-gre-routing'] = (ETH | W_CAP, eth(ipv4(gre(0x0800, dss4, flags=0x4000), proto=47)))
+    s['tun-vxlan-no-i'] = (ETH | W_CAP, eth(ipv4(udp(4789, bytes(8) + e4), proto=17)))
+    s['tun-udp-short'] = (ETH | W_CAP, eth(ipv4(udp(4789, VXLAN + e4, length=12), proto=17)))
+    s['tun-geneve-v1'] = (ETH | W_CAP, eth(ipv4(udp(6081, b'\x40' + geneve(0x6558, e4)[1:]),
+                                                proto=17)))
+    s['tun-ppp-lcp'] = (ETH | W_CAP, eth(pppoe(0xc021, bytes(20)), ethertype=0x8864))
+    s['tun-erspan3-ft1'] = (ETH | W_CAP, eth(ipv4(gre(0x22eb, ERSPAN3[:10] + b'\x04\x12' + e4,
+                                                       s=1), proto=47)))
+    return s
 
 
 def from_captures(src):

@@ -20,6 +20,14 @@ typedef struct frame {
     size_t n;
     /* where each layer ends, for the truncation sweep */
     size_t l2_end, ip_end, ext_end, tcp_end, opts_end;
+    /* tunnel tests: what a capture cut before each region's end gives */
+    struct region {
+        size_t end;
+        int rc, counter;
+        unsigned tunnels; /* out->tunnels then */
+    } reg[128];
+    int nreg;
+    unsigned tunnels; /* the tunnel headers built so far */
 } frame;
 
 static void put(frame *f, const char *hex)
@@ -233,8 +241,18 @@ static int decode(int linktype, const frame *f, size_t caplen, size_t wirelen, s
     return rc;
 }
 
+static void expect_tcp_in(const sampo__pkt *p, int family, unsigned flags, uint32_t payload,
+                          uint32_t opts_len, unsigned tunnels);
+
 static void expect_tcp(const sampo__pkt *p, int family, unsigned flags, uint32_t payload,
                        uint32_t opts_len)
+{
+    expect_tcp_in(p, family, flags, payload, opts_len, 0);
+}
+
+/* The TCP/IP headers the builders below write, after `tunnels`. */
+static void expect_tcp_in(const sampo__pkt *p, int family, unsigned flags, uint32_t payload,
+                          uint32_t opts_len, unsigned tunnels)
 {
     static const uint8_t s4[16] = SRC4, d4[16] = DST4, s6[16] = SRC6, d6[16] = DST6;
     cr_expect_eq(p->family, family);
@@ -248,7 +266,7 @@ static void expect_tcp(const sampo__pkt *p, int family, unsigned flags, uint32_t
     cr_expect_eq(p->payload_len, payload, "payload_len %u, want %u", p->payload_len, payload);
     cr_expect_eq(p->opts_len, opts_len, "opts_len %u, want %u", p->opts_len, opts_len);
     cr_expect_eq(p->opts_truncated, 0);
-    cr_expect_eq(p->reserved, 0);
+    cr_expect_eq(p->tunnels, tunnels, "tunnels 0x%x, want 0x%x", p->tunnels, tunnels);
 }
 
 static void expect_drop(int rc, int counter, int want_rc, int want_counter, const sampo__pkt *p,
@@ -420,7 +438,8 @@ Test(link, unknown_linktype)
 
 Test(link, not_ip_ethertypes)
 {
-    static const unsigned types[] = {0x0806 /* ARP */, 0x88cc /* LLDP */, 0x8847 /* MPLS */,
+    /* MPLS and PPPoE sessions are tunnels (see below); PPPoE discovery is not */
+    static const unsigned types[] = {0x0806 /* ARP */, 0x88cc /* LLDP */, 0x8863 /* PPPoE PADI */,
                                      0x0026 /* 802.3 length */};
     sampo__pkt p;
     int counter;
@@ -683,7 +702,9 @@ Test(ipv4, ethernet_padding)
 
 Test(ipv4, not_tcp)
 {
-    static const unsigned protos[] = {1, 17, 47, 50, 132, 41, 255};
+    /* 47 (GRE), 4 and 41 (IP in IP) are tunnels, and UDP to 4789 or 6081:
+     * see the tunnel tests */
+    static const unsigned protos[] = {1, 17, 50, 132, 255};
 
     for (size_t i = 0; i < sizeof protos / sizeof protos[0]; i++) {
         frame f = {0};
@@ -773,7 +794,7 @@ Test(ipv6, fragments)
 
 Test(ipv6, not_tcp)
 {
-    static const unsigned nexts[] = {17, 58, 50 /* ESP */, 59 /* no next header */, 132, 4};
+    static const unsigned nexts[] = {17, 58, 50 /* ESP */, 59 /* no next header */, 132, 103};
     sampo__pkt p;
     int counter;
 
@@ -1076,4 +1097,856 @@ Test(capture, options_point_at_mptcp)
         cr_expect_eq(p.opts[0], c->first_opt, "%s", c->name);
         cr_expect_eq(p.opts[c->mptcp_at], 0x1e, "%s", c->name);
     }
+}
+
+/* --------------------------------------------------------------------- */
+/* Tunnels                                                                */
+/* --------------------------------------------------------------------- */
+
+/* Builders that also record, for the truncation sweep, what a capture cut
+ * inside the part just written gives.  Outer IP headers have addresses of
+ * their own (10.9.9.x, fd00::x), so that only the innermost can match
+ * expect_tcp_in(). */
+
+static void region(frame *f, int rc, int counter)
+{
+    cr_assert_lt(f->nreg, 128);
+    f->reg[f->nreg++] = (struct region){f->n, rc, counter, f->tunnels};
+}
+
+static void put32(frame *f, uint32_t v)
+{
+    put16(f, v >> 16);
+    put16(f, v & 0xffff);
+}
+
+static void t_eth(frame *f, unsigned type)
+{
+    eth(f, type);
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_L2_TRUNCATED);
+}
+
+static void t_vlan(frame *f, unsigned type)
+{
+    vlan(f, type, 42);
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_L2_TRUNCATED);
+}
+
+static size_t t_ipv4(frame *f, unsigned proto, int outer)
+{
+    size_t at = ipv4(f, proto, 0, 0x4000);
+    if (outer) {
+        static const uint8_t a[8] = {10, 9, 9, 1, 10, 9, 9, 2};
+        memcpy(f->b + at + 12, a, 8);
+    }
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_IP_TRUNCATED);
+    return at;
+}
+
+static size_t t_ipv6(frame *f, unsigned next, int outer)
+{
+    size_t at = ipv6(f, next);
+    if (outer) {
+        memset(f->b + at + 8, 0, 32);
+        f->b[at + 8] = f->b[at + 24] = 0xfd;
+        f->b[at + 23] = 1;
+        f->b[at + 39] = 2;
+    }
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_IP_TRUNCATED);
+    return at;
+}
+
+/* IP in IP: the outer header, and the bit its removal sets */
+static size_t t_ipip4(frame *f, unsigned inner_family)
+{
+    size_t at = t_ipv4(f, inner_family == 4 ? 4 : 41, 1);
+    f->tunnels |= SAMPO__TUN_IP;
+    return at;
+}
+
+static size_t t_ipip6(frame *f, unsigned inner_family)
+{
+    size_t at = t_ipv6(f, inner_family == 4 ? 4 : 41, 1);
+    f->tunnels |= SAMPO__TUN_IP;
+    return at;
+}
+
+#define GRE_C 0x8000
+#define GRE_K 0x2000
+#define GRE_S 0x1000
+
+static void t_gre(frame *f, unsigned flags, unsigned proto)
+{
+    put16(f, flags);
+    put16(f, proto);
+    if (flags & GRE_C)
+        put32(f, 0xbeef0000); /* checksum, reserved1 */
+    if (flags & GRE_K)
+        put32(f, 0x00123480); /* NVGRE: VSID 0x1234, FlowID 0x80 */
+    if (flags & GRE_S)
+        put32(f, 77);
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_TUNNEL_TRUNCATED);
+    f->tunnels |= SAMPO__TUN_GRE;
+}
+
+static void t_erspan2(frame *f)
+{
+    put(f, "1064 2005 00000abc"); /* v1, VLAN 0x064, CoS 1, session 5, index */
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_TUNNEL_TRUNCATED);
+    f->tunnels |= SAMPO__TUN_ERSPAN;
+}
+
+static void t_erspan3(frame *f, unsigned frame_type, int o)
+{
+    put(f, "2064 2005 01020304 0000"); /* v2, VLAN, session, timestamp, SGT */
+    put8(f, frame_type << 2);          /* P 0, FT, hardware id high bits */
+    put8(f, o ? 0x11 : 0x10);          /* hardware id, D, Gra, O */
+    if (o)
+        put(f, "0123456789abcdef"); /* platform-specific subheader */
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_TUNNEL_TRUNCATED);
+    f->tunnels |= SAMPO__TUN_ERSPAN;
+    if (frame_type == 2) { /* IP: its first byte tells which */
+        f->n++;
+        region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_TUNNEL_TRUNCATED);
+        f->n--;
+    }
+}
+
+/* UDP with its length fixed by t_udp_end(); the destination port is
+ * known from 4 captured bytes, not before */
+static size_t t_udp(frame *f, unsigned dport)
+{
+    size_t at = f->n;
+    put16(f, 51000);
+    put16(f, dport);
+    region(f, SAMPO_E_NOTTCP, SAMPO_CNT_NOT_TCP);
+    put(f, "0000 0000");
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_TUNNEL_TRUNCATED);
+    return at;
+}
+
+static void t_udp_end(frame *f, size_t at) { set16(f, at + 4, (unsigned)(f->n - at)); }
+
+static void t_vxlan(frame *f)
+{
+    put(f, "08000000 00123400"); /* I, VNI 0x1234 */
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_TUNNEL_TRUNCATED);
+    f->tunnels |= SAMPO__TUN_VXLAN;
+}
+
+/* Geneve with `words` 4-byte words of options (one option of class
+ * 0x0102, type 0x80, filling them) */
+static void t_geneve(frame *f, unsigned words, unsigned proto)
+{
+    put8(f, words);
+    put8(f, 0);
+    put16(f, proto);
+    put(f, "00123400");
+    if (words) {
+        put16(f, 0x0102);
+        put8(f, 0x80);
+        put8(f, words - 1);
+        for (unsigned i = 0; i < (words - 1) * 4; i++)
+            put8(f, 0xa0 + i);
+    }
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_TUNNEL_TRUNCATED);
+    f->tunnels |= SAMPO__TUN_GENEVE;
+}
+
+/* n label stack entries, S on the last; the byte after it is needed to
+ * see what follows */
+static void t_mpls(frame *f, int n)
+{
+    for (int i = 0; i < n; i++)
+        put32(f, (uint32_t)(1000 + i) << 12 | (i + 1 == n ? 0x100u : 0) | 64);
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_TUNNEL_TRUNCATED);
+    f->tunnels |= SAMPO__TUN_MPLS;
+    f->n++;
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_TUNNEL_TRUNCATED);
+    f->n--;
+}
+
+static void t_control_word(frame *f)
+{
+    put(f, "00000007");
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_TUNNEL_TRUNCATED);
+}
+
+#define PPP_IPV4 0x0021
+#define PPP_IPV6 0x0057
+
+/* PPPoE session header and PPP protocol (1 byte when compressed); the
+ * length is fixed by t_pppoe_end() */
+static size_t t_pppoe(frame *f, unsigned proto, int compressed)
+{
+    size_t at = f->n;
+    put(f, "1100 2b2b 0000");
+    if (compressed)
+        put8(f, proto);
+    else
+        put16(f, proto);
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_TUNNEL_TRUNCATED);
+    f->tunnels |= SAMPO__TUN_PPPOE;
+    return at;
+}
+
+static void t_pppoe_end(frame *f, size_t at) { set16(f, at + 4, (unsigned)(f->n - at - 6)); }
+
+/* The innermost packet: an IP header of `family` (SRC/DST of
+ * expect_tcp_in()) and TCP with OPTS24 and 100 bytes of payload. */
+static size_t t_inner_ip(frame *f, int family)
+{
+    return family == 4 ? t_ipv4(f, 6, 0) : t_ipv6(f, 6, 0);
+}
+
+static void t_tcp(frame *f)
+{
+    tcp(f, 0x18, OPTS24, 100);
+    f->n = f->tcp_end;
+    region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_TCP_TRUNCATED);
+    f->n = f->opts_end;
+    region(f, SAMPO_OK, SAMPO_CNT_TCP_OPTIONS_TRUNCATED);
+    f->n += 100;
+}
+
+static void ip_end(frame *f, size_t at)
+{
+    if (f->b[at] >> 4 == 4)
+        ipv4_end(f, at);
+    else
+        ipv6_end(f, at);
+}
+
+/* Inner IP + TCP, then the lengths of the headers at `outer` (IP, UDP,
+ * PPPoE: kind 'i', 'u', 'p'), innermost first. */
+typedef struct fix {
+    char kind;
+    size_t at;
+} fix;
+
+static void t_finish(frame *f, int family, const fix *fixes, int n)
+{
+    size_t at = t_inner_ip(f, family);
+    t_tcp(f);
+    ip_end(f, at);
+    for (int i = n - 1; i >= 0; i--) {
+        if (fixes[i].kind == 'i')
+            ip_end(f, fixes[i].at);
+        else if (fixes[i].kind == 'u')
+            t_udp_end(f, fixes[i].at);
+        else
+            t_pppoe_end(f, fixes[i].at);
+    }
+}
+
+static unsigned inner_type(int family) { return family == 4 ? ETH_IPV4 : ETH_IPV6; }
+
+typedef struct tun_case {
+    char name[48];
+    int linktype;
+    int family; /* of the innermost IP */
+    int build;  /* which of build_tunnel()'s frames */
+    unsigned tunnels;
+} tun_case;
+
+enum {
+    B_GRE_IP,
+    B_GRE_CKS_IP6,
+    B_NVGRE,
+    B_GRE_MPLS,
+    B_ERSPAN1,
+    B_ERSPAN2,
+    B_ERSPAN3_O,
+    B_ERSPAN3_IP,
+    B_VXLAN4,
+    B_VXLAN6,
+    B_GENEVE_OPTS,
+    B_GENEVE_IP,
+    B_MPLS3,
+    B_MPLS_MC,
+    B_MPLS_CW,
+    B_PPPOE,
+    B_PPPOE_PFC,
+    B_PPPOE_VLAN,
+    B_IPIP4,
+    B_IPIP6,
+    B_NESTED,
+    B_RAW_GRE,
+    B_SLL_VXLAN,
+};
+
+static void build_tunnel(frame *f, const tun_case *c)
+{
+    int fam = c->family;
+    fix fx[8];
+    int n = 0;
+
+    memset(f, 0, sizeof *f);
+    switch (c->build) {
+    case B_GRE_IP: /* IPv4 | GRE | IP */
+        t_eth(f, ETH_IPV4);
+        fx[n++] = (fix){'i', t_ipv4(f, 47, 1)};
+        t_gre(f, 0, inner_type(fam));
+        break;
+    case B_GRE_CKS_IP6: /* IPv6 | GRE with checksum, key, sequence | IP */
+        t_eth(f, ETH_IPV6);
+        fx[n++] = (fix){'i', t_ipv6(f, 47, 1)};
+        t_gre(f, GRE_C | GRE_K | GRE_S, inner_type(fam));
+        break;
+    case B_NVGRE: /* IPv4 | GRE key, TEB | Ethernet | IP */
+        t_eth(f, ETH_IPV4);
+        fx[n++] = (fix){'i', t_ipv4(f, 47, 1)};
+        t_gre(f, GRE_K, 0x6558);
+        t_eth(f, inner_type(fam));
+        break;
+    case B_GRE_MPLS: /* IPv6 | GRE | MPLS x2 | IP */
+        t_eth(f, ETH_IPV6);
+        fx[n++] = (fix){'i', t_ipv6(f, 47, 1)};
+        t_gre(f, 0, 0x8847);
+        t_mpls(f, 2);
+        break;
+    case B_ERSPAN1: /* IPv4 | GRE 0x88be, no sequence | Ethernet | IP */
+        t_eth(f, ETH_IPV4);
+        fx[n++] = (fix){'i', t_ipv4(f, 47, 1)};
+        t_gre(f, 0, 0x88be);
+        f->tunnels |= SAMPO__TUN_ERSPAN;
+        t_eth(f, inner_type(fam));
+        break;
+    case B_ERSPAN2: /* IPv4 | GRE S | ERSPAN II | Ethernet 802.1Q | IP */
+        t_eth(f, ETH_IPV4);
+        fx[n++] = (fix){'i', t_ipv4(f, 47, 1)};
+        t_gre(f, GRE_S, 0x88be);
+        t_erspan2(f);
+        t_eth(f, 0x8100);
+        t_vlan(f, inner_type(fam));
+        break;
+    case B_ERSPAN3_O: /* IPv6 | GRE S | ERSPAN III + subheader | Ethernet | IP */
+        t_eth(f, ETH_IPV6);
+        fx[n++] = (fix){'i', t_ipv6(f, 47, 1)};
+        t_gre(f, GRE_S, 0x22eb);
+        t_erspan3(f, 0, 1);
+        t_eth(f, inner_type(fam));
+        break;
+    case B_ERSPAN3_IP: /* IPv4 | GRE | ERSPAN III frame type 2 | IP */
+        t_eth(f, ETH_IPV4);
+        fx[n++] = (fix){'i', t_ipv4(f, 47, 1)};
+        t_gre(f, GRE_S, 0x22eb);
+        t_erspan3(f, 2, 0);
+        break;
+    case B_VXLAN4: /* IPv4 | UDP 4789 | VXLAN | Ethernet | IP */
+        t_eth(f, ETH_IPV4);
+        fx[n++] = (fix){'i', t_ipv4(f, 17, 1)};
+        fx[n++] = (fix){'u', t_udp(f, 4789)};
+        t_vxlan(f);
+        t_eth(f, inner_type(fam));
+        break;
+    case B_VXLAN6: /* 802.1Q | IPv6 | UDP 4789 | VXLAN | Ethernet | IP */
+        t_eth(f, 0x8100);
+        t_vlan(f, ETH_IPV6);
+        fx[n++] = (fix){'i', t_ipv6(f, 17, 1)};
+        fx[n++] = (fix){'u', t_udp(f, 4789)};
+        t_vxlan(f);
+        t_eth(f, inner_type(fam));
+        break;
+    case B_GENEVE_OPTS: /* IPv4 | UDP 6081 | Geneve + 5 option words | Ethernet | IP */
+        t_eth(f, ETH_IPV4);
+        fx[n++] = (fix){'i', t_ipv4(f, 17, 1)};
+        fx[n++] = (fix){'u', t_udp(f, 6081)};
+        t_geneve(f, 5, 0x6558);
+        t_eth(f, inner_type(fam));
+        break;
+    case B_GENEVE_IP: /* IPv6 | UDP 6081 | Geneve, protocol IP | IP */
+        t_eth(f, ETH_IPV6);
+        fx[n++] = (fix){'i', t_ipv6(f, 17, 1)};
+        fx[n++] = (fix){'u', t_udp(f, 6081)};
+        t_geneve(f, 1, inner_type(fam));
+        break;
+    case B_MPLS3: /* Ethernet 0x8847 | 3 labels | IP */
+        t_eth(f, 0x8847);
+        t_mpls(f, 3);
+        break;
+    case B_MPLS_MC: /* Ethernet 0x8848 | 1 label | IP */
+        t_eth(f, 0x8848);
+        t_mpls(f, 1);
+        break;
+    case B_MPLS_CW: /* Ethernet | 2 labels | control word | Ethernet | IP */
+        t_eth(f, 0x8847);
+        t_mpls(f, 2);
+        t_control_word(f);
+        t_eth(f, inner_type(fam));
+        break;
+    case B_PPPOE: /* Ethernet 0x8864 | PPPoE | PPP IP */
+        t_eth(f, 0x8864);
+        fx[n++] = (fix){'p', t_pppoe(f, fam == 4 ? PPP_IPV4 : PPP_IPV6, 0)};
+        break;
+    case B_PPPOE_PFC: /* the same, protocol field compressed */
+        t_eth(f, 0x8864);
+        fx[n++] = (fix){'p', t_pppoe(f, fam == 4 ? PPP_IPV4 : PPP_IPV6, 1)};
+        break;
+    case B_PPPOE_VLAN: /* 802.1Q | PPPoE | IP */
+        t_eth(f, 0x8100);
+        t_vlan(f, 0x8864);
+        fx[n++] = (fix){'p', t_pppoe(f, fam == 4 ? PPP_IPV4 : PPP_IPV6, 0)};
+        break;
+    case B_IPIP4: /* IPv4 | IP */
+        t_eth(f, ETH_IPV4);
+        fx[n++] = (fix){'i', t_ipip4(f, (unsigned)fam)};
+        break;
+    case B_IPIP6: /* IPv6 | IP */
+        t_eth(f, ETH_IPV6);
+        fx[n++] = (fix){'i', t_ipip6(f, (unsigned)fam)};
+        break;
+    case B_NESTED:
+        /* Ethernet | MPLS | IPv4 | GRE | IPv6 | UDP | VXLAN | Ethernet |
+         * PPPoE | IPv6 (IP in IP) | IP */
+        t_eth(f, 0x8847);
+        t_mpls(f, 1);
+        fx[n++] = (fix){'i', t_ipv4(f, 47, 1)};
+        t_gre(f, GRE_K, ETH_IPV6);
+        fx[n++] = (fix){'i', t_ipv6(f, 17, 1)};
+        fx[n++] = (fix){'u', t_udp(f, 4789)};
+        t_vxlan(f);
+        t_eth(f, 0x8864);
+        fx[n++] = (fix){'p', t_pppoe(f, PPP_IPV6, 0)};
+        fx[n++] = (fix){'i', t_ipip6(f, (unsigned)fam)};
+        break;
+    case B_RAW_GRE: /* raw IPv4 | GRE | IP */
+        fx[n++] = (fix){'i', t_ipv4(f, 47, 1)};
+        t_gre(f, GRE_K | GRE_S, inner_type(fam));
+        break;
+    case B_SLL_VXLAN: /* Linux cooked | IPv4 | UDP | VXLAN | Ethernet | IP */
+        sll(f, ETH_IPV4);
+        region(f, SAMPO_E_TRUNCATED, SAMPO_CNT_L2_TRUNCATED);
+        fx[n++] = (fix){'i', t_ipv4(f, 17, 1)};
+        fx[n++] = (fix){'u', t_udp(f, 4789)};
+        t_vxlan(f);
+        t_eth(f, inner_type(fam));
+        break;
+    default:
+        cr_assert_fail("unknown frame %d", c->build);
+    }
+    cr_assert_eq(f->tunnels, c->tunnels, "%s: built 0x%x", c->name, f->tunnels);
+    t_finish(f, fam, fx, n);
+}
+
+#define GRE SAMPO__TUN_GRE
+#define ERSPAN SAMPO__TUN_ERSPAN
+#define VXLAN SAMPO__TUN_VXLAN
+#define GENEVE SAMPO__TUN_GENEVE
+#define MPLS SAMPO__TUN_MPLS
+#define PPPOE SAMPO__TUN_PPPOE
+#define IPIP SAMPO__TUN_IP
+#define ETHER SAMPO_LINKTYPE_ETHERNET
+
+static tun_case tun_cases[] = {
+    {"gre 4 in 4", ETHER, 4, B_GRE_IP, GRE},
+    {"gre 6 in 4", ETHER, 6, B_GRE_IP, GRE},
+    {"gre C K S, 4 in 6", ETHER, 4, B_GRE_CKS_IP6, GRE},
+    {"gre C K S, 6 in 6", ETHER, 6, B_GRE_CKS_IP6, GRE},
+    {"nvgre 4", ETHER, 4, B_NVGRE, GRE},
+    {"nvgre 6", ETHER, 6, B_NVGRE, GRE},
+    {"gre mpls 4", ETHER, 4, B_GRE_MPLS, GRE | MPLS},
+    {"gre mpls 6", ETHER, 6, B_GRE_MPLS, GRE | MPLS},
+    {"erspan I", ETHER, 4, B_ERSPAN1, GRE | ERSPAN},
+    {"erspan II 4", ETHER, 4, B_ERSPAN2, GRE | ERSPAN},
+    {"erspan II 6", ETHER, 6, B_ERSPAN2, GRE | ERSPAN},
+    {"erspan III O 4", ETHER, 4, B_ERSPAN3_O, GRE | ERSPAN},
+    {"erspan III O 6", ETHER, 6, B_ERSPAN3_O, GRE | ERSPAN},
+    {"erspan III frame type IP", ETHER, 6, B_ERSPAN3_IP, GRE | ERSPAN},
+    {"vxlan 4 over 4", ETHER, 4, B_VXLAN4, VXLAN},
+    {"vxlan 6 over 4", ETHER, 6, B_VXLAN4, VXLAN},
+    {"vxlan 4 over 6 vlan", ETHER, 4, B_VXLAN6, VXLAN},
+    {"vxlan 6 over 6 vlan", ETHER, 6, B_VXLAN6, VXLAN},
+    {"geneve options 4", ETHER, 4, B_GENEVE_OPTS, GENEVE},
+    {"geneve options 6", ETHER, 6, B_GENEVE_OPTS, GENEVE},
+    {"geneve ip 4 over 6", ETHER, 4, B_GENEVE_IP, GENEVE},
+    {"geneve ip 6 over 6", ETHER, 6, B_GENEVE_IP, GENEVE},
+    {"mpls 3 labels 4", ETHER, 4, B_MPLS3, MPLS},
+    {"mpls 3 labels 6", ETHER, 6, B_MPLS3, MPLS},
+    {"mpls multicast 6", ETHER, 6, B_MPLS_MC, MPLS},
+    {"mpls control word 4", ETHER, 4, B_MPLS_CW, MPLS},
+    {"mpls control word 6", ETHER, 6, B_MPLS_CW, MPLS},
+    {"pppoe 4", ETHER, 4, B_PPPOE, PPPOE},
+    {"pppoe 6", ETHER, 6, B_PPPOE, PPPOE},
+    {"pppoe compressed 4", ETHER, 4, B_PPPOE_PFC, PPPOE},
+    {"pppoe compressed 6", ETHER, 6, B_PPPOE_PFC, PPPOE},
+    {"pppoe vlan 4", ETHER, 4, B_PPPOE_VLAN, PPPOE},
+    {"ip 4 in 4", ETHER, 4, B_IPIP4, IPIP},
+    {"ip 6 in 4", ETHER, 6, B_IPIP4, IPIP},
+    {"ip 4 in 6", ETHER, 4, B_IPIP6, IPIP},
+    {"ip 6 in 6", ETHER, 6, B_IPIP6, IPIP},
+    {"nested 5 kinds, 4", ETHER, 4, B_NESTED, MPLS | GRE | VXLAN | PPPOE | IPIP},
+    {"nested 5 kinds, 6", ETHER, 6, B_NESTED, MPLS | GRE | VXLAN | PPPOE | IPIP},
+    {"raw gre", SAMPO_LINKTYPE_RAW, 6, B_RAW_GRE, GRE},
+    {"sll vxlan", SAMPO_LINKTYPE_LINUX_SLL, 4, B_SLL_VXLAN, VXLAN},
+};
+
+ParameterizedTestParameters(tunnel, every_kind)
+{
+    return cr_make_param_array(tun_case, tun_cases, sizeof tun_cases / sizeof tun_cases[0]);
+}
+
+/* Whole: the innermost headers, the tunnels removed.  Cut at every byte:
+ * the status and counter of the part cut, the tunnels removed by then. */
+ParameterizedTest(tun_case *c, tunnel, every_kind)
+{
+    frame f;
+    sampo__pkt p;
+    int counter;
+
+    build_tunnel(&f, c);
+    int rc = decode(c->linktype, &f, f.n, 0, &p, &counter);
+    cr_assert_eq(rc, SAMPO_OK, "%s: rc %d counter %d", c->name, rc, counter);
+    cr_expect_eq(counter, SAMPO_CNT_DECAPSULATED, "%s: counter %d", c->name, counter);
+    expect_tcp_in(&p, c->family, 0x18, 100, 24, c->tunnels);
+
+    for (size_t cap = 0; cap <= f.n; cap++) {
+        const struct region *r = NULL;
+        for (int i = 0; i < f.nreg && !r; i++)
+            if (cap < f.reg[i].end)
+                r = &f.reg[i];
+        rc = decode(c->linktype, &f, cap, f.n, &p, &counter);
+        if (r == NULL) {
+            cr_expect_eq(rc, SAMPO_OK, "%s cap %zu", c->name, cap);
+            cr_expect_eq(counter, SAMPO_CNT_DECAPSULATED, "%s cap %zu", c->name, cap);
+            expect_tcp_in(&p, c->family, 0x18, 100, 24, c->tunnels);
+        } else if (r->rc == SAMPO_OK) {
+            cr_expect_eq(rc, SAMPO_OK, "%s cap %zu", c->name, cap);
+            cr_expect_eq(counter, r->counter, "%s cap %zu: counter %d", c->name, cap, counter);
+            cr_expect_eq(p.opts_truncated, 1, "%s cap %zu", c->name, cap);
+            cr_expect_eq(p.payload_len, 100, "%s cap %zu", c->name, cap);
+            cr_expect_eq(p.tunnels, c->tunnels, "%s cap %zu", c->name, cap);
+        } else {
+            cr_expect_eq(rc, r->rc, "%s cap %zu: rc %d, want %d", c->name, cap, rc, r->rc);
+            cr_expect_eq(counter, r->counter, "%s cap %zu: counter %d, want %d", c->name, cap,
+                         counter, r->counter);
+            cr_expect_eq(p.tunnels, r->tunnels, "%s cap %zu: tunnels 0x%x, want 0x%x", c->name, cap,
+                         p.tunnels, r->tunnels);
+            sampo__pkt rest = p;
+            static const sampo__pkt zero;
+            rest.tunnels = 0;
+            cr_expect_arr_eq(&rest, &zero, sizeof rest, "%s cap %zu: out not cleared", c->name,
+                             cap);
+        }
+    }
+}
+
+/* 8 nested tunnel headers are removed, a 9th is refused: IP in IP, GRE,
+ * VXLAN, and one MPLS stack of 8 labels but not 9. */
+Test(tunnel, nesting_bound)
+{
+    for (int kind = 0; kind < 3; kind++) {
+        for (int depth = 1; depth <= 9; depth++) {
+            frame f = {0};
+            sampo__pkt p;
+            int counter;
+            fix fx[20];
+            int n = 0;
+
+            t_eth(&f, ETH_IPV4);
+            for (int i = 0; i < depth; i++) {
+                if (kind == 0) {
+                    fx[n++] = (fix){'i', t_ipip4(&f, 4)};
+                } else if (kind == 1) {
+                    fx[n++] = (fix){'i', t_ipv4(&f, 47, 1)};
+                    t_gre(&f, GRE_K, ETH_IPV4);
+                } else {
+                    fx[n++] = (fix){'i', t_ipv4(&f, 17, 1)};
+                    fx[n++] = (fix){'u', t_udp(&f, 4789)};
+                    t_vxlan(&f);
+                    t_eth(&f, ETH_IPV4);
+                }
+            }
+            t_finish(&f, 4, fx, n);
+            int rc = decode(SAMPO_LINKTYPE_ETHERNET, &f, f.n, 0, &p, &counter);
+            unsigned bit = kind == 0 ? IPIP : kind == 1 ? GRE : VXLAN;
+            if (depth <= 8) {
+                cr_expect_eq(rc, SAMPO_OK, "kind %d depth %d: rc %d", kind, depth, rc);
+                expect_tcp_in(&p, 4, 0x18, 100, 24, bit);
+            } else {
+                cr_expect_eq(rc, SAMPO_E_MALFORMED, "kind %d depth %d", kind, depth);
+                cr_expect_eq(counter, SAMPO_CNT_TUNNEL_TOO_DEEP, "kind %d depth %d", kind, depth);
+                cr_expect_eq(p.tunnels, bit);
+            }
+        }
+    }
+    for (int labels = 1; labels <= 9; labels++) {
+        frame f = {0};
+        sampo__pkt p;
+        int counter;
+
+        t_eth(&f, 0x8847);
+        t_mpls(&f, labels);
+        t_finish(&f, 6, NULL, 0);
+        int rc = decode(SAMPO_LINKTYPE_ETHERNET, &f, f.n, 0, &p, &counter);
+        if (labels <= 8) {
+            cr_expect_eq(rc, SAMPO_OK, "%d labels", labels);
+            expect_tcp_in(&p, 6, 0x18, 100, 24, MPLS);
+        } else {
+            expect_drop(rc, counter, SAMPO_E_MALFORMED, SAMPO_CNT_TUNNEL_TOO_DEEP, &p, "9 labels");
+        }
+    }
+    /* 8 layers of different kinds, then a 9th: MPLS | IPv4 | GRE | MPLS
+     * | IPv6 | IPv6 | UDP/Geneve | IPv4 | GRE/TEB | Ethernet | PPPoE |
+     * IPv4 | GRE | IP */
+    frame f = {0};
+    sampo__pkt p;
+    int counter;
+    fix fx[16];
+    int n = 0;
+    t_eth(&f, 0x8847);
+    t_mpls(&f, 1);                           /* 1 */
+    fx[n++] = (fix){'i', t_ipv4(&f, 47, 1)}; /* 2 */
+    t_gre(&f, 0, 0x8847);
+    t_mpls(&f, 2);                           /* 3 */
+    fx[n++] = (fix){'i', t_ipip6(&f, 6)};    /* 4 */
+    fx[n++] = (fix){'i', t_ipv6(&f, 17, 1)}; /* 5 */
+    fx[n++] = (fix){'u', t_udp(&f, 6081)};
+    t_geneve(&f, 2, ETH_IPV4);
+    fx[n++] = (fix){'i', t_ipv4(&f, 47, 1)}; /* 6 */
+    t_gre(&f, GRE_S, 0x6558);
+    t_eth(&f, 0x8864);
+    fx[n++] = (fix){'p', t_pppoe(&f, PPP_IPV4, 0)}; /* 7 */
+    fx[n++] = (fix){'i', t_ipv4(&f, 47, 1)};        /* 8 */
+    t_gre(&f, 0, ETH_IPV4);
+    t_finish(&f, 4, fx, n);
+    unsigned all = MPLS | GRE | IPIP | GENEVE | PPPOE;
+    int rc = decode(SAMPO_LINKTYPE_ETHERNET, &f, f.n, 0, &p, &counter);
+    cr_assert_eq(rc, SAMPO_OK, "8 mixed layers: rc %d counter %d", rc, counter);
+    expect_tcp_in(&p, 4, 0x18, 100, 24, all);
+    /* one more GRE around the innermost packet */
+    frame g = {0};
+    memcpy(&g, &f, sizeof g);
+    size_t inner = g.n - 20 - 44 - 100;
+    memmove(g.b + inner + 24, g.b + inner, g.n - inner);
+    memcpy(g.b + inner, g.b + inner - 24, 24); /* the IPv4 + GRE before it */
+    g.n += 24;
+    for (int i = n - 1; i >= 0; i--) /* every outer length grows by 24 */
+        if (g.b[fx[i].at] >> 4 == 4)
+            set16(&g, fx[i].at + 2, (unsigned)(g.b[fx[i].at + 2] << 8 | g.b[fx[i].at + 3]) + 24);
+        else if (fx[i].kind == 'i')
+            set16(&g, fx[i].at + 4, (unsigned)(g.b[fx[i].at + 4] << 8 | g.b[fx[i].at + 5]) + 24);
+        else
+            set16(&g, fx[i].at + 4, (unsigned)(g.b[fx[i].at + 4] << 8 | g.b[fx[i].at + 5]) + 24);
+    rc = decode(SAMPO_LINKTYPE_ETHERNET, &g, g.n, 0, &p, &counter);
+    cr_expect_eq(rc, SAMPO_E_MALFORMED, "9 mixed layers: rc %d counter %d", rc, counter);
+    cr_expect_eq(counter, SAMPO_CNT_TUNNEL_TOO_DEEP);
+}
+
+typedef struct bad_case {
+    char name[48];
+    int build;        /* a tun_case frame (inner IPv4) ... */
+    size_t at_from;   /* ... with the byte at (the region index at_from's end + at) */
+    int at;           /* set to ... */
+    unsigned mask, v; /* (byte & ~mask) | v */
+    int rc, counter;
+    unsigned tunnels; /* out->tunnels of the drop */
+} bad_case;
+
+/* Region indexes in build_tunnel()'s frames: 0 is the outer link header,
+ * 1 the outer IP header, 2 the first tunnel header (UDP: 2 ports, 3 the
+ * rest of the UDP header, 4 VXLAN/Geneve). */
+static bad_case bad_cases[] = {
+    {"gre version 1 (pptp)", B_GRE_IP, 1, 1, 0x07, 0x01, SAMPO_E_NOTTCP,
+     SAMPO_CNT_TUNNEL_UNSUPPORTED, 0},
+    {"gre version 7", B_GRE_IP, 1, 1, 0x07, 0x07, SAMPO_E_NOTTCP, SAMPO_CNT_TUNNEL_UNSUPPORTED, 0},
+    {"gre routing bit", B_GRE_IP, 1, 0, 0x40, 0x40, SAMPO_E_MALFORMED, SAMPO_CNT_TUNNEL_MALFORMED,
+     0},
+    {"gre strict route bit", B_GRE_IP, 1, 0, 0x08, 0x08, SAMPO_E_MALFORMED,
+     SAMPO_CNT_TUNNEL_MALFORMED, 0},
+    {"gre recursion bit 5", B_GRE_IP, 1, 0, 0x04, 0x04, SAMPO_E_MALFORMED,
+     SAMPO_CNT_TUNNEL_MALFORMED, 0},
+    {"gre reserved0 bits 6-12 ignored", B_GRE_IP, 1, 1, 0xf8, 0xf8, SAMPO_OK, -1, GRE},
+    {"gre ppp (0x880b)", B_GRE_IP, 1, 2, 0xff, 0x88, SAMPO_E_NOTTCP, SAMPO_CNT_TUNNEL_UNSUPPORTED,
+     GRE},
+    {"erspan II version 2", B_ERSPAN2, 2, 0, 0xf0, 0x20, SAMPO_E_MALFORMED,
+     SAMPO_CNT_TUNNEL_MALFORMED, GRE},
+    {"erspan III version 1", B_ERSPAN3_O, 2, 0, 0xf0, 0x10, SAMPO_E_MALFORMED,
+     SAMPO_CNT_TUNNEL_MALFORMED, GRE},
+    {"erspan III frame type 1", B_ERSPAN3_O, 2, 10, 0x7c, 0x04, SAMPO_E_NOTTCP,
+     SAMPO_CNT_TUNNEL_UNSUPPORTED, GRE | ERSPAN},
+    {"vxlan without I", B_VXLAN4, 3, 0, 0x08, 0x00, SAMPO_E_MALFORMED, SAMPO_CNT_TUNNEL_MALFORMED,
+     0},
+    {"vxlan other flags ignored", B_VXLAN4, 3, 0, 0xf7, 0xf7, SAMPO_OK, -1, VXLAN},
+    {"vxlan inner arp", B_VXLAN4, 4, 13, 0xff, 0x06, SAMPO_E_NOTTCP, SAMPO_CNT_NOT_IP, VXLAN},
+    {"udp length 7", B_VXLAN4, 1, 5, 0xff, 0x07, SAMPO_E_MALFORMED, SAMPO_CNT_TUNNEL_MALFORMED, 0},
+    {"udp length past ip", B_VXLAN4, 1, 4, 0xff, 0x40, SAMPO_E_MALFORMED,
+     SAMPO_CNT_TUNNEL_MALFORMED, 0},
+    {"udp other port", B_VXLAN4, 1, 3, 0xff, 0xb6, SAMPO_E_NOTTCP, SAMPO_CNT_NOT_TCP, 0},
+    {"geneve version 1", B_GENEVE_OPTS, 3, 0, 0xc0, 0x40, SAMPO_E_NOTTCP,
+     SAMPO_CNT_TUNNEL_UNSUPPORTED, 0},
+    {"geneve options past udp", B_GENEVE_OPTS, 3, 0, 0x3f, 0x3f, SAMPO_E_MALFORMED,
+     SAMPO_CNT_TUNNEL_MALFORMED, 0},
+    {"geneve protocol mpls", B_GENEVE_IP, 3, 2, 0xff, 0x88, SAMPO_E_NOTTCP,
+     SAMPO_CNT_TUNNEL_UNSUPPORTED, GENEVE},
+    {"mpls payload nibble 1", B_MPLS3, 1, 0, 0xf0, 0x10, SAMPO_E_NOTTCP,
+     SAMPO_CNT_TUNNEL_UNSUPPORTED, MPLS},
+    {"mpls payload nibble 5", B_MPLS3, 1, 0, 0xf0, 0x50, SAMPO_E_NOTTCP,
+     SAMPO_CNT_TUNNEL_UNSUPPORTED, MPLS},
+    {"pppoe version 2", B_PPPOE, 0, 0, 0xff, 0x21, SAMPO_E_MALFORMED, SAMPO_CNT_TUNNEL_MALFORMED,
+     0},
+    {"pppoe discovery code", B_PPPOE, 0, 1, 0xff, 0x09, SAMPO_E_MALFORMED,
+     SAMPO_CNT_TUNNEL_MALFORMED, 0},
+    {"pppoe length past the frame", B_PPPOE, 0, 4, 0xff, 0x7f, SAMPO_E_MALFORMED,
+     SAMPO_CNT_TUNNEL_MALFORMED, 0},
+    {"pppoe length 0", B_PPPOE, 0, 5, 0xff, 0x00, SAMPO_E_MALFORMED, SAMPO_CNT_TUNNEL_MALFORMED, 0},
+    {"ppp lcp", B_PPPOE, 0, 6, 0xff, 0xc0, SAMPO_E_NOTTCP, SAMPO_CNT_TUNNEL_UNSUPPORTED, PPPOE},
+    {"ip in ip, inner version 5", B_IPIP4, 1, 0, 0xf0, 0x50, SAMPO_E_MALFORMED,
+     SAMPO_CNT_IP_MALFORMED, IPIP},
+    {"ip in ip, inner udp", B_IPIP4, 1, 9, 0xff, 17, SAMPO_E_NOTTCP, SAMPO_CNT_NOT_TCP, IPIP},
+    {"gre, inner fragment", B_GRE_IP, 2, 7, 0xff, 0x10, SAMPO_E_FRAGMENT, SAMPO_CNT_IP_FRAGMENT,
+     GRE},
+    {"outer fragment", B_GRE_IP, 0, 7, 0xff, 0x10, SAMPO_E_FRAGMENT, SAMPO_CNT_IP_FRAGMENT, 0},
+    {"gre, inner total length below ihl", B_GRE_IP, 2, 3, 0xff, 0x08, SAMPO_E_MALFORMED,
+     SAMPO_CNT_IP_MALFORMED, GRE},
+    {"gre, inner tcp header past ip", B_GRE_IP, 2, 3, 0xff, 50, SAMPO_E_MALFORMED,
+     SAMPO_CNT_TCP_MALFORMED, GRE},
+};
+
+ParameterizedTestParameters(tunnel, bad_headers)
+{
+    return cr_make_param_array(bad_case, bad_cases, sizeof bad_cases / sizeof bad_cases[0]);
+}
+
+ParameterizedTest(bad_case *c, tunnel, bad_headers)
+{
+    tun_case tc = {"", SAMPO_LINKTYPE_ETHERNET, 4, c->build, 0};
+    frame f;
+    sampo__pkt p;
+    int counter;
+
+    /* the bit pattern the frame is built with */
+    for (size_t i = 0; i < sizeof tun_cases / sizeof tun_cases[0]; i++)
+        if (tun_cases[i].build == c->build)
+            tc.tunnels = tun_cases[i].tunnels;
+    build_tunnel(&f, &tc);
+    cr_assert_lt((int)c->at_from, f.nreg);
+    size_t at = f.reg[c->at_from].end + (size_t)c->at;
+    cr_assert_lt(at, f.n);
+    f.b[at] = (uint8_t)((f.b[at] & ~c->mask) | c->v);
+    int rc = decode(SAMPO_LINKTYPE_ETHERNET, &f, f.n, 0, &p, &counter);
+    if (c->rc == SAMPO_OK) {
+        cr_expect_eq(rc, SAMPO_OK, "%s: rc %d counter %d", c->name, rc, counter);
+        expect_tcp_in(&p, 4, 0x18, 100, 24, c->tunnels);
+        return;
+    }
+    cr_expect_eq(rc, c->rc, "%s: rc %d, want %d", c->name, rc, c->rc);
+    cr_expect_eq(counter, c->counter, "%s: counter %d, want %d", c->name, counter, c->counter);
+    cr_expect_eq(p.tunnels, c->tunnels, "%s: tunnels 0x%x, want 0x%x", c->name, p.tunnels,
+                 c->tunnels);
+}
+
+/* A GRE header longer than the IP payload, a tunnel header past the UDP
+ * length: malformed, whatever was captured. */
+Test(tunnel, headers_past_their_lengths)
+{
+    frame f = {0};
+    sampo__pkt p;
+    int counter;
+
+    t_eth(&f, ETH_IPV4);
+    size_t at = t_ipv4(&f, 47, 1);
+    t_gre(&f, GRE_C | GRE_K | GRE_S, ETH_IPV4);
+    t_finish(&f, 4, NULL, 0);
+    set16(&f, at + 2, 20 + 12); /* room for 12 of GRE's 16 bytes */
+    int rc = decode(SAMPO_LINKTYPE_ETHERNET, &f, f.n, 0, &p, &counter);
+    expect_drop(rc, counter, SAMPO_E_MALFORMED, SAMPO_CNT_TUNNEL_MALFORMED, &p, "gre > ip");
+
+    frame g = {0};
+    t_eth(&g, ETH_IPV4);
+    at = t_ipv4(&g, 17, 1);
+    size_t u = t_udp(&g, 4789);
+    t_vxlan(&g);
+    t_eth(&g, ETH_IPV4);
+    fix fx[] = {{'i', at}, {'u', u}};
+    t_finish(&g, 4, fx, 2);
+    set16(&g, u + 4, 8 + 7); /* 7 of VXLAN's 8 bytes */
+    rc = decode(SAMPO_LINKTYPE_ETHERNET, &g, g.n, 0, &p, &counter);
+    expect_drop(rc, counter, SAMPO_E_MALFORMED, SAMPO_CNT_TUNNEL_MALFORMED, &p, "vxlan > udp");
+    /* ... but a first fragment may hold less than its UDP length says */
+    set16(&g, u + 4, (unsigned)(g.n - u + 1000));
+    g.b[at + 6] |= 0x20; /* MF */
+    rc = decode(SAMPO_LINKTYPE_ETHERNET, &g, g.n, 0, &p, &counter);
+    cr_expect_eq(rc, SAMPO_OK, "first fragment: rc %d counter %d", rc, counter);
+    expect_tcp_in(&p, 4, 0x18, 100, 24, VXLAN);
+}
+
+/* Ethernet padding and an FCS after a tunnel's payload are not the inner
+ * packet's; a truncated mirror copy (inner IP longer than what the
+ * tunnel carries) decodes as a cut capture does. */
+Test(tunnel, trailers_and_short_copies)
+{
+    frame f = {0};
+    sampo__pkt p;
+    int counter;
+
+    t_eth(&f, ETH_IPV4);
+    size_t at = t_ipv4(&f, 4, 1);
+    size_t in = t_ipv4(&f, 6, 0);
+    tcp(&f, 0x10, "", 0);
+    ipv4_end(&f, in);
+    ipv4_end(&f, at);
+    zeros(&f, 10); /* padding: an inner TSO length must not reach it */
+    set16(&f, in + 2, 0);
+    int rc = decode(SAMPO_LINKTYPE_ETHERNET, &f, f.n, 0, &p, &counter);
+    cr_assert_eq(rc, SAMPO_OK, "rc %d counter %d", rc, counter);
+    expect_tcp_in(&p, 4, 0x10, 0, 0, IPIP);
+
+    /* ERSPAN of a 1500-byte packet cut to its first 128 bytes */
+    tun_case tc = {"", SAMPO_LINKTYPE_ETHERNET, 4, B_ERSPAN2, GRE | ERSPAN};
+    frame g;
+    build_tunnel(&g, &tc);
+    size_t inner_ip = g.n - 100 - 44 - 20;
+    set16(&g, inner_ip + 2, 1500);
+    rc = decode(SAMPO_LINKTYPE_ETHERNET, &g, g.n, 0, &p, &counter);
+    cr_assert_eq(rc, SAMPO_OK, "rc %d counter %d", rc, counter);
+    expect_tcp_in(&p, 4, 0x18, 1500 - 20 - 44, 24, GRE | ERSPAN);
+}
+
+/* Through sampo_ctx_feed(): the counters of each kind, the packet once. */
+Test(tunnel, counters)
+{
+    sampo_ctx *ctx;
+    cr_assert_eq(sampo_ctx_create(&ctx, NULL), SAMPO_OK);
+    static const int builds[] = {B_VXLAN4, B_ERSPAN2, B_NESTED, B_PPPOE, B_IPIP6, B_GENEVE_IP};
+    uint64_t ts = 1000000000;
+
+    for (size_t i = 0; i < sizeof builds / sizeof builds[0]; i++) {
+        tun_case tc = {"", SAMPO_LINKTYPE_ETHERNET, 4, builds[i], 0};
+        for (size_t k = 0; k < sizeof tun_cases / sizeof tun_cases[0]; k++)
+            if (tun_cases[k].build == builds[i])
+                tc.tunnels = tun_cases[k].tunnels;
+        frame f;
+        build_tunnel(&f, &tc);
+        sampo_packet pkt = SAMPO_PACKET_INIT;
+        pkt.data = f.b;
+        pkt.caplen = (uint32_t)f.n;
+        pkt.wirelen = (uint32_t)f.n;
+        pkt.ts_ns = ts += 1000;
+        pkt.linktype = SAMPO_LINKTYPE_ETHERNET;
+        cr_expect_eq(sampo_ctx_feed(ctx, &pkt), SAMPO_OK);
+        /* the same cut in the inner TCP options: decoded, both counted */
+        pkt.caplen = (uint32_t)(f.n - 100 - 10);
+        pkt.ts_ns = ts += 1000;
+        cr_expect_eq(sampo_ctx_feed(ctx, &pkt), SAMPO_OK);
+        /* cut in the inner IP header: dropped, the tunnels still counted */
+        pkt.caplen = (uint32_t)(f.n - 100 - 44 - 10);
+        pkt.ts_ns = ts += 1000;
+        cr_expect_eq(sampo_ctx_feed(ctx, &pkt), SAMPO_E_TRUNCATED);
+    }
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_DECAPSULATED), 18);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TCP_OPTIONS_TRUNCATED), 6);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_IP_TRUNCATED), 6);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TUNNEL_VXLAN), 6);  /* VXLAN4, NESTED */
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TUNNEL_GRE), 6);    /* ERSPAN2, NESTED */
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TUNNEL_ERSPAN), 3); /* ERSPAN2 */
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TUNNEL_MPLS), 3);   /* NESTED */
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TUNNEL_PPPOE), 6);  /* PPPOE, NESTED */
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TUNNEL_IP), 6);     /* IPIP6, NESTED */
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TUNNEL_GENEVE), 3); /* GENEVE_IP */
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TUNNEL_TOO_DEEP), 0);
+    cr_expect_eq(sampo_ctx_counter(ctx, SAMPO_CNT_TCP_PLAIN) +
+                     sampo_ctx_counter(ctx, SAMPO_CNT_TCP_MPTCP),
+                 12);
+    sampo_ctx_destroy(ctx);
 }
