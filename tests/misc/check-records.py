@@ -223,11 +223,14 @@ def check_text(path):
 def check_refused(path):
     for args in (("--format", "csv", "--events"), ("--format", "csv", "--pairs"),
                  ("--format", "eve", "--events"), ("--format", "eve", "--pairs"),
-                 ("--format", "eve", "--interval", "10"), ("--community-id-seed", "65536")):
+                 ("--format", "eve", "--interval", "10"), ("--community-id-seed", "65536"),
+                 ("--format", "json", "--events-file", "-"),
+                 ("--format", "csv", "-o", "x.csv", "--pairs-file", "x.csv")):
         p = run(*args, path, check=False)
         if p.returncode != 2:
             fail("%s: status %d, expected 2" % (" ".join(args), p.returncode))
-    print("ok: CSV tables to standard output, eve with events/pairs/interval, seed 65536 refused")
+    print("ok: CSV tables to standard output, eve with events/pairs/interval, seed 65536, two"
+          " streams in one file refused")
 
 
 def tshark_ids(path, seed):

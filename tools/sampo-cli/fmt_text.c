@@ -52,7 +52,7 @@ static void text_event(struct writer *w, const sampo_event *ev)
 
 static void text_results(struct writer *w, const struct cli_config *cfg)
 {
-    if (cfg->events)
+    if (cfg->events && cfg->events_file == NULL)
         w_putc(w, '\n'); /* after the event lines */
 }
 
@@ -187,16 +187,12 @@ static void text_end(struct writer *w, const struct cli_config *cfg, const sampo
 /* What the columns of the session blocks mean, once before the first. */
 static void text_legend(struct writer *w)
 {
-    w_puts(w, "legend: session ID  VERSION  SUBFLOWS  weakest METHOD  conf lowest CONFIDENCE"
-              "  [closed REASON]\n"
-              "          ROLE  FLOW  pkts a/b  bytes a/b  dsn a/b  METHOD CONFIDENCE"
-              "  [backup] [fallback] [closed REASON]\n"
-              "        a/b: forward/reverse; forward is from the first SRC:PORT of FLOW to the"
-              " second\n"
-              "        (the initiator comes first when its SYN was seen), reverse the way back;"
-              " bytes:\n"
-              "        TCP payload; dsn: span of MPTCP data sequence numbers in bytes (-: none"
-              " seen)\n\n");
+    w_puts(w, "legend: session ID  VERSION  N subflows  weakest METHOD  conf LOWEST  [FLAGS]\n"
+              "          ROLE  FLOW  pkts a/b  bytes a/b  dsn a/b  METHOD CONF  [FLAGS]\n"
+              "        a/b: forward/reverse; forward: from FLOW's first SRC:PORT to the second\n"
+              "        (the initiator's, when its SYN was seen). bytes: TCP payload; dsn: span\n"
+              "        of MPTCP data sequence numbers in bytes (-: none seen); FLAGS: backup,\n"
+              "        fallback, closed REASON\n\n");
 }
 
 /* "pairs  N pairs", then per pair: verdict, both flows ("-" for a subflow

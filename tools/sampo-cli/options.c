@@ -418,6 +418,14 @@ static int output_options(struct cli_config *cfg)
         return usage_error("--format eve writes subflow records only: --events, --pairs and"
                            " --interval need --format json, csv or text",
                            NULL, "");
+    /* Each in a file of its own ("-": standard output, as for -o). */
+    const char *names[3] = {out ? out : "-", cfg->events_file, cfg->pairs_file};
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++)
+            if (names[i] != NULL && names[j] != NULL && strcmp(names[i], names[j]) == 0)
+                return usage_error("the output, --events-file and --pairs-file must be different"
+                                   " files",
+                                   NULL, "");
     if (cfg->format != CLI_FMT_CSV)
         return 0;
     if (cfg->interval_ns)
@@ -428,13 +436,6 @@ static int output_options(struct cli_config *cfg)
         ((cfg->events && cfg->events_file == NULL) || (cfg->pairs && cfg->pairs_file == NULL)))
         return usage_error("--format csv writes one table per file: with the subflows on standard"
                            " output, give --events-file=FILE and --pairs-file=FILE (or -o FILE)",
-                           NULL, "");
-    if ((cfg->events_file != NULL && strcmp(cfg->events_file, out ? out : "-") == 0) ||
-        (cfg->pairs_file != NULL && strcmp(cfg->pairs_file, out ? out : "-") == 0) ||
-        (cfg->events_file != NULL && cfg->pairs_file != NULL &&
-         strcmp(cfg->events_file, cfg->pairs_file) == 0))
-        return usage_error("--format csv writes one table per file: the output, --events-file"
-                           " and --pairs-file must differ",
                            NULL, "");
     return 0;
 }
