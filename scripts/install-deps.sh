@@ -14,13 +14,14 @@
 # it); abi.abidiff fails without abigail-tools; libwiretap-dev, libwsutil-dev
 # and libglib2.0-dev build the wiretap reader of multi-link-type pcapng, and
 # wireshark-common (mergecap, editcap), iproute2 and ethtool are what the
-# cli_inputs tests build their captures and network namespaces with.
+# cli_inputs tests build their captures and network namespaces with;
+# tshark computes the Community IDs that misc.records_join compares with.
 set -eu
 PKGS="build-essential cmake pkg-config clang-format libssl-dev uthash-dev libpcap-dev libtrace3-dev libwiretap-dev libwsutil-dev libglib2.0-dev libcriterion-dev abigail-tools
 swig python3-dev python3-numpy python3-pandas python3-matplotlib jupyter-nbconvert python3-ipykernel
-wireshark-common iproute2 ethtool"
+wireshark-common tshark iproute2 ethtool"
 if [ "${1:-}" = "--lab" ]; then
-    PKGS="$PKGS tshark tcpdump iproute2 nftables ethtool mptcpd clang libclang-rt-14-dev valgrind hyperfine"
+    PKGS="$PKGS tcpdump iproute2 nftables ethtool mptcpd clang libclang-rt-14-dev valgrind hyperfine"
 fi
 missing=""
 for p in $PKGS; do

@@ -52,9 +52,9 @@ def load(path):
             counters = o
             continue
         if mode != "exact":
-            o.pop("first", None); o.pop("last", None)
+            o.pop("first", None); o.pop("last", None); o.pop("timestamp", None)
             for s in o.get("subflows", []):
-                s.pop("first", None); s.pop("last", None)
+                s.pop("first", None); s.pop("last", None); s.pop("timestamp", None)
             o["subflows"] = sorted(o.get("subflows", []), key=lambda s: s["flow"])
         if mode == "membership":
             o = (o["type"], [(s["flow"], s["role"]) for s in o["subflows"]])

@@ -90,7 +90,8 @@ def run_cli(path, *args, bpf=None):
 
 def sf_view(sf):
     return {
-        "id": sf.id, "flow": sf.flow, "role": sf.role, "version": sf.version,
+        "id": sf.id, "flow": sf.flow, "community_id": sf.community_id, "role": sf.role,
+        "version": sf.version, "timestamp": sf.timestamp,
         "method": sf.method, "confidence": fmt_real(sf.confidence),
         "packets": list(sf.packets), "bytes": list(sf.bytes),
         "est_packets": list(sf.est_packets), "est_bytes": list(sf.est_bytes),
@@ -106,7 +107,8 @@ def session_view(s):
     return {
         "type": "session", "id": s.id, "version": s.version, "method": s.method,
         "confidence": fmt_real(s.confidence), "closed": s.closed,
-        "close_reason": s.close_reason, "first": fmt_ts(s.first_ns), "last": fmt_ts(s.last_ns),
+        "close_reason": s.close_reason, "timestamp": s.timestamp,
+        "first": fmt_ts(s.first_ns), "last": fmt_ts(s.last_ns),
         "packets": s.packets, "bytes": s.bytes, "est_packets": s.est_packets,
         "est_bytes": s.est_bytes, "keys_known": list(s.keys_known),
         "tokens": list(s.tokens), "subflows": [sf_view(sf) for sf in s.subflows],

@@ -19,7 +19,7 @@
 
 #define CLI_PROG "sampo-cli"
 
-enum cli_format { CLI_FMT_TEXT = 0, CLI_FMT_JSON = 1, CLI_FMT_CSV = 2 };
+enum cli_format { CLI_FMT_TEXT = 0, CLI_FMT_JSON = 1, CLI_FMT_CSV = 2, CLI_FMT_EVE = 3 };
 
 /* One library option given on the command line, applied in order. */
 struct cli_libopt {
@@ -66,6 +66,14 @@ struct cli_config {
     int sflow;                /* --sflow (or --sflow-listen): input carries sFlow v5 */
     uint16_t sflow_port;      /* --sflow-port: UDP port of the datagrams (6343) */
     const char *sflow_listen; /* --sflow-listen ADDR[:PORT], NULL if not given */
+
+    /* Records that join other tools (issue 10, requirement 5). */
+    uint16_t community_id_seed; /* --community-id-seed */
+    /* --events-file, --pairs-file: the events, the pair verdicts there
+     * (each implies its option).  CSV without them: derived from -o
+     * (records_init()), standard output being refused by options_parse(). */
+    const char *events_file;
+    const char *pairs_file;
 };
 
 /* --sflow-listen without an address. */

@@ -1,7 +1,7 @@
 /*
- * fmt_csv.c - CSV: a header line, then one row per subflow.  With
- * --events, an event table (own header) comes first, then an empty line.
- * With --pairs, an empty line and a pair table (own header) come last.
+ * fmt_csv.c - CSV, one table per file: the output has a header line, then
+ * one row per subflow; with --events the event table goes to a file of
+ * its own, and with --pairs the pair table (records.c opens them).
  * Counters are not part of the CSV (-v prints them on standard error).
  *
  * SPDX-License-Identifier: BSD-3-Clause
@@ -16,7 +16,7 @@ static const char subflow_header[] =
     "dss_fwd,dss_rev,first,last,backup,version,subflow_id,initiator_known,fallback,closed,"
     "close_reason,dsn_bits_fwd,dsn_bits_rev,dsn_lo_fwd,dsn_hi_fwd,dsn_lo_rev,dsn_hi_rev,"
     "addr_id_fwd,addr_id_rev,reinjections,est_packets_fwd,est_packets_rev,est_bytes_fwd,"
-    "est_bytes_rev\n";
+    "est_bytes_rev,community_id,timestamp\n";
 
 static const char pair_header[] =
     "flow_a,flow_b,subflow_id_a,subflow_id_b,verdict,method,confidence,reinjections,updated\n";
@@ -76,14 +76,14 @@ static void csv_event(struct writer *w, const sampo_event *ev)
 
 static void csv_results(struct writer *w, const struct cli_config *cfg)
 {
-    if (cfg->events)
-        w_putc(w, '\n');
+    (void)cfg;
     w_puts(w, subflow_header);
 }
 
 static void row(struct writer *w, uint64_t session_id, const struct report_subflow *sf)
 {
     const sampo_subflow_info *s = &sf->info;
+    char iso[ISO_TS_LEN];
     int d;
 
     w_printf(w, "%" PRIu64 ",", session_id);
@@ -113,8 +113,9 @@ static void row(struct writer *w, uint64_t session_id, const struct report_subfl
         if (s->addr_id[d] >= 0)
             w_printf(w, "%d", (int)s->addr_id[d]);
     }
-    w_printf(w, ",%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", s->reinjections,
-             s->est_packets[0], s->est_packets[1], s->est_bytes[0], s->est_bytes[1]);
+    w_printf(w, ",%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,%s\n",
+             s->reinjections, s->est_packets[0], s->est_packets[1], s->est_bytes[0],
+             s->est_bytes[1], sf->community_id, fmt_iso_ts(s->first_ns, 0, iso, sizeof iso));
 }
 
 static void csv_session(struct writer *w, const sampo_session_info *s,
@@ -134,9 +135,10 @@ static void csv_unassociated(struct writer *w, const struct report_list *subs)
         row(w, 0, &subs->items[i]);
 }
 
-static void csv_end(struct writer *w, const sampo_ctx *ctx, const struct cli_counters *cc,
-                    const struct report_totals *t)
+static void csv_end(struct writer *w, const struct cli_config *cfg, const sampo_ctx *ctx,
+                    const struct cli_counters *cc, const struct report_totals *t)
 {
+    (void)cfg;
     (void)w;
     (void)ctx;
     (void)cc;
@@ -147,8 +149,7 @@ static void csv_pairs(struct writer *w, const struct report_pairs *pairs)
 {
     size_t i;
 
-    w_putc(w, '\n'); /* after the subflow table */
-    w_puts(w, pair_header);
+    w_puts(w, pair_header); /* in a file of its own */
     for (i = 0; i < pairs->n; i++) {
         const struct report_pair *p = &pairs->items[i];
 
@@ -165,6 +166,6 @@ static void csv_pairs(struct writer *w, const struct report_pairs *pairs)
 }
 
 const struct formatter fmt_csv = {
-    csv_begin, csv_event, csv_results, csv_session, csv_unassociated,
-    csv_end,   csv_pairs, 1,           NULL,        NULL,
+    csv_begin, csv_event, csv_results, csv_session, csv_unassociated, csv_end, csv_pairs,
+    1,         NULL,      NULL,        NULL,
 };

@@ -172,6 +172,8 @@ const struct formatter *formatter_get(enum cli_format f)
         return &fmt_json;
     case CLI_FMT_CSV:
         return &fmt_csv;
+    case CLI_FMT_EVE:
+        return &fmt_eve;
     case CLI_FMT_TEXT:
     default:
         return &fmt_text;

@@ -88,6 +88,11 @@ static void subflow(struct writer *w, const struct report_subflow *sf)
     w_printf(w, "{\"id\":%" PRIu64, s->subflow_id);
     key(w, "flow");
     w_json_str(w, sf->flow);
+    key(w, "community_id");
+    if (sf->community_id[0])
+        w_json_str(w, sf->community_id);
+    else
+        w_puts(w, "null");
     key(w, "role");
     w_json_str(w, report_role(s));
     key(w, "version");
@@ -125,6 +130,8 @@ static void subflow(struct writer *w, const struct report_subflow *sf)
             w_puts(w, "null");
     }
     w_putc(w, ']');
+    key(w, "timestamp");
+    w_iso_ts(w, s->first_ns);
     key(w, "first");
     w_ts(w, s->first_ns);
     key(w, "last");
@@ -188,6 +195,8 @@ static void session_record(struct writer *w, const char *type, const uint64_t *t
     put_bool(w, s->closed);
     key(w, "close_reason");
     w_json_str(w, sampo_close_reason_name(s->close_reason));
+    key(w, "timestamp");
+    w_iso_ts(w, s->first_ns);
     key(w, "first");
     w_ts(w, s->first_ns);
     key(w, "last");
@@ -242,9 +251,10 @@ static void json_unassociated(struct writer *w, const struct report_list *subs)
     w_puts(w, "}\n");
 }
 
-static void json_end(struct writer *w, const sampo_ctx *ctx, const struct cli_counters *cc,
-                     const struct report_totals *t)
+static void json_end(struct writer *w, const struct cli_config *cfg, const sampo_ctx *ctx,
+                     const struct cli_counters *cc, const struct report_totals *t)
 {
+    (void)cfg;
     const char *name;
     int i;
 
@@ -302,6 +312,7 @@ static void json_pairs(struct writer *w, const struct report_pairs *pairs)
 }
 
 const struct formatter fmt_json = {
-    json_begin, json_event, json_results,        json_session,  json_unassociated, json_end,
-    json_pairs, 1,          json_snapshot_begin, json_snapshot,
+    json_begin,          json_event,    json_results, json_session,
+    json_unassociated,   json_end,      json_pairs,   1,
+    json_snapshot_begin, json_snapshot, NULL,
 };

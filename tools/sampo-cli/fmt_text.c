@@ -52,7 +52,7 @@ static void text_event(struct writer *w, const sampo_event *ev)
 
 static void text_results(struct writer *w, const struct cli_config *cfg)
 {
-    if (cfg->events)
+    if (cfg->events && cfg->events_file == NULL)
         w_putc(w, '\n'); /* after the event lines */
 }
 
@@ -157,19 +157,24 @@ void text_counter_table(struct writer *w, const sampo_ctx *ctx, const struct cli
     }
 }
 
-static void text_end(struct writer *w, const sampo_ctx *ctx, const struct cli_counters *cc,
-                     const struct report_totals *t)
+/* One summary line; with -v, the sFlow layer's line and the non-zero
+ * counters after it (without -v, the counters are left out). */
+static void text_end(struct writer *w, const struct cli_config *cfg, const sampo_ctx *ctx,
+                     const struct cli_counters *cc, const struct report_totals *t)
 {
     if (t->sessions != 0 || t->unassociated != 0)
         w_putc(w, '\n');
     w_printf(w,
-             "%" PRIu64 " session%s, %" PRIu64 " subflow%s in sessions, %" PRIu64 " unassociated\n",
+             "%" PRIu64 " session%s (%" PRIu64 " subflow%s), %" PRIu64
+             " unassociated subflow%s; %" PRIu64 " packets read",
              t->sessions, t->sessions == 1 ? "" : "s", t->subflows, t->subflows == 1 ? "" : "s",
-             t->unassociated);
-    w_printf(w,
-             "%" PRIu64 " packets read, %" PRIu64 " sampled, %" PRIu64 " undecodable, %" PRIu64
-             " not TCP\n",
-             cc->packets_read, cc->packets_sampled, cc->packets_undecodable, cc->packets_not_tcp);
+             t->unassociated, t->unassociated == 1 ? "" : "s", cc->packets_read);
+    if (cc->packets_sampled != cc->packets_read)
+        w_printf(w, ", %" PRIu64 " sampled", cc->packets_sampled);
+    w_printf(w, ", %" PRIu64 " undecodable, %" PRIu64 " not TCP\n", cc->packets_undecodable,
+             cc->packets_not_tcp);
+    if (!cfg->verbose)
+        return;
     if (cc->sflow_on)
         w_printf(w,
                  "sflow: %" PRIu64 " datagrams, %" PRIu64 " flow samples, %" PRIu64
@@ -177,6 +182,17 @@ static void text_end(struct writer *w, const sampo_ctx *ctx, const struct cli_co
                  cc->sflow.datagrams, cc->sflow.samples, cc->sflow.headers, cc->sflow.bad);
     w_puts(w, "counters (non-zero):\n");
     text_counter_table(w, ctx, cc, 1);
+}
+
+/* What the columns of the session blocks mean, once before the first. */
+static void text_legend(struct writer *w)
+{
+    w_puts(w, "legend: session ID  VERSION  N subflows  weakest METHOD  conf LOWEST  [FLAGS]\n"
+              "          ROLE  FLOW  pkts a/b  bytes a/b  dsn a/b  METHOD CONF  [FLAGS]\n"
+              "        a/b: forward/reverse; forward: from FLOW's first SRC:PORT to the second\n"
+              "        (the initiator's, when its SYN was seen). bytes: TCP payload; dsn: span\n"
+              "        of MPTCP data sequence numbers in bytes (-: none seen); FLAGS: backup,\n"
+              "        fallback, closed REASON\n\n");
 }
 
 /* "pairs  N pairs", then per pair: verdict, both flows ("-" for a subflow
@@ -212,5 +228,5 @@ static void text_pairs(struct writer *w, const struct report_pairs *pairs)
 
 const struct formatter fmt_text = {
     text_begin, text_event, text_results,        text_session,  text_unassociated, text_end,
-    text_pairs, 1,          text_snapshot_begin, text_snapshot,
+    text_pairs, 1,          text_snapshot_begin, text_snapshot, text_legend,
 };

@@ -32,9 +32,9 @@ struct formatter {
     void (*session)(struct writer *w, const sampo_session_info *s, const struct report_list *subs);
     /* Tracked subflows of no session (called only when there are some). */
     void (*unassociated)(struct writer *w, const struct report_list *subs);
-    /* Totals and counters at the very end. */
-    void (*end)(struct writer *w, const sampo_ctx *ctx, const struct cli_counters *cc,
-                const struct report_totals *t);
+    /* Totals and counters at the very end (text: the counters with -v). */
+    void (*end)(struct writer *w, const struct cli_config *cfg, const sampo_ctx *ctx,
+                const struct cli_counters *cc, const struct report_totals *t);
     /* --pairs: the pair verdicts, in the library's order (called even when
      * there are none).  Before the first session, or with pairs_last after
      * the unassociated subflows (CSV: a table after the subflow table). */
@@ -46,11 +46,15 @@ struct formatter {
     void (*snapshot_begin)(struct writer *w, uint64_t ts_ns);
     void (*snapshot)(struct writer *w, uint64_t ts_ns, const sampo_session_info *s,
                      const struct report_list *subs);
+    /* Before the first session or unassociated subflow, when there is one
+     * (text: what the columns mean).  NULL: none. */
+    void (*legend)(struct writer *w);
 };
 
 extern const struct formatter fmt_text;
 extern const struct formatter fmt_json;
 extern const struct formatter fmt_csv;
+extern const struct formatter fmt_eve;
 
 const struct formatter *formatter_get(enum cli_format f);
 

@@ -41,6 +41,10 @@ enum {
     OPT_SFLOW_PORT,
     OPT_SFLOW_LISTEN,
     OPT_VERSION,
+    /* Records that join other tools (issue 10, requirement 5). */
+    OPT_COMMUNITY_ID_SEED,
+    OPT_EVENTS_FILE,
+    OPT_PAIRS_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -75,6 +79,9 @@ static const struct option long_opts[] = {
     {"sflow-listen", optional_argument, NULL, OPT_SFLOW_LISTEN},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
+    {"community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED},
+    {"events-file", required_argument, NULL, OPT_EVENTS_FILE},
+    {"pairs-file", required_argument, NULL, OPT_PAIRS_FILE},
     {NULL, 0, NULL, 0},
 };
 
@@ -134,14 +141,23 @@ void options_usage(FILE *fp)
           "                        not depend on it)\n"
           "\n"
           "Output:\n"
-          "      --format=FMT      text (default), json or csv\n"
+          "      --format=FMT      text (default), json (one record per session, its\n"
+          "                        subflows nested), eve (one flat record per subflow,\n"
+          "                        Suricata EVE style, for SIEMs) or csv\n"
           "  -o, --output=FILE     write to FILE instead of standard output\n"
           "      --events          also print every event as it happens\n"
           "      --pairs           also print the pair verdicts of the DSN analysis\n"
           "                        (same, distinct or undecided, with method and\n"
           "                        confidence) as they stand at the end\n"
+          "      --events-file=FILE  the events to FILE (implies --events); CSV:\n"
+          "                        default OUT.events.csv from -o OUT[.csv]\n"
+          "      --pairs-file=FILE   the pair verdicts to FILE (implies --pairs); CSV:\n"
+          "                        default OUT.pairs.csv from -o OUT[.csv]\n"
+          "      --community-id-seed=N  seed of the subflows' Community IDs, 0..65535\n"
+          "                        (default 0, as Zeek, Suricata and Wireshark)\n"
           "  -q, --quiet           no warnings, no progress bar\n"
-          "  -v, --verbose         all counters on standard error at the end\n"
+          "  -v, --verbose         text: the counters after the summary; other formats:\n"
+          "                        all counters on standard error at the end\n"
           "      --no-progress     no progress bar (shown only on a terminal)\n"
           "      --strict          exit with status 3 on a truncated capture\n"
           "      --stats           run time and packet rate on standard error\n"
@@ -316,8 +332,10 @@ static int one_option(struct cli_config *cfg, int c, const char *arg)
             cfg->format = CLI_FMT_JSON;
         else if (strcmp(arg, "csv") == 0)
             cfg->format = CLI_FMT_CSV;
+        else if (strcmp(arg, "eve") == 0)
+            cfg->format = CLI_FMT_EVE;
         else
-            return bad_value("--format", arg, "expected text, json or csv");
+            return bad_value("--format", arg, "expected text, json, eve or csv");
         return 0;
     case 'o':
         if (arg[0] == '\0')
@@ -356,6 +374,24 @@ static int one_option(struct cli_config *cfg, int c, const char *arg)
         cfg->sflow = 1;
         cfg->sflow_listen = arg != NULL ? arg : "";
         return 0;
+    case OPT_COMMUNITY_ID_SEED:
+        if (parse_u64(arg, &u) != 0 || u > UINT16_MAX)
+            return bad_value("--community-id-seed", arg, "expected an integer from 0 to 65535");
+        cfg->community_id_seed = (uint16_t)u;
+        return 0;
+    case OPT_EVENTS_FILE:
+    case OPT_PAIRS_FILE:
+        if (arg[0] == '\0')
+            return bad_value(c == OPT_EVENTS_FILE ? "--events-file" : "--pairs-file", arg,
+                             "expected a file name");
+        if (c == OPT_EVENTS_FILE) {
+            cfg->events_file = arg;
+            cfg->events = 1;
+        } else {
+            cfg->pairs_file = arg;
+            cfg->pairs = 1;
+        }
+        return 0;
     default:
         return CLI_EXIT_USAGE;
     }
@@ -370,6 +406,38 @@ static int usage_error(const char *what, const char *arg, const char *after)
         fprintf(stderr, CLI_PROG ": %s%s\n", what, after);
     fprintf(stderr, "Try '" CLI_PROG " --help' for more information.\n");
     return CLI_EXIT_USAGE;
+}
+
+/* The output options together (issue 10, requirement 5): one table per
+ * CSV file; the eve records are subflows only.  @return 0 or a status. */
+static int output_options(struct cli_config *cfg)
+{
+    const char *out = cfg->output != NULL && strcmp(cfg->output, "-") != 0 ? cfg->output : NULL;
+
+    if (cfg->format == CLI_FMT_EVE && (cfg->events || cfg->pairs || cfg->interval_ns))
+        return usage_error("--format eve writes subflow records only: --events, --pairs and"
+                           " --interval need --format json, csv or text",
+                           NULL, "");
+    /* Each in a file of its own ("-": standard output, as for -o). */
+    const char *names[3] = {out ? out : "-", cfg->events_file, cfg->pairs_file};
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++)
+            if (names[i] != NULL && names[j] != NULL && strcmp(names[i], names[j]) == 0)
+                return usage_error("the output, --events-file and --pairs-file must be different"
+                                   " files",
+                                   NULL, "");
+    if (cfg->format != CLI_FMT_CSV)
+        return 0;
+    if (cfg->interval_ns)
+        return usage_error("--interval needs --format json or text (a CSV file holds one table)",
+                           NULL, "");
+    /* Every table in a file of its own: none may share the output. */
+    if (out == NULL &&
+        ((cfg->events && cfg->events_file == NULL) || (cfg->pairs && cfg->pairs_file == NULL)))
+        return usage_error("--format csv writes one table per file: with the subflows on standard"
+                           " output, give --events-file=FILE and --pairs-file=FILE (or -o FILE)",
+                           NULL, "");
+    return 0;
 }
 
 /* The sFlow options together; `positional` arguments are left. */
@@ -577,11 +645,11 @@ int options_parse(int argc, char **argv, struct cli_config *cfg)
         free(pos);
         return rc;
     }
-    if (cfg->interval_ns && cfg->format == CLI_FMT_CSV) {
+    rc = output_options(cfg);
+    if (rc != 0) {
         free(pos);
         cli_config_free(cfg);
-        return usage_error("--interval needs --format json or text (a CSV file holds one table)",
-                           NULL, "");
+        return rc;
     }
     rc = inputs_and_filter(cfg, pos, npos, dashdash, argc, argv, optind);
     free(pos);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+
 struct rec_index {
     uint64_t session_id;
     long off;
@@ -19,6 +21,47 @@ static void on_session(void *user, const sampo_session_info *s, const sampo_subf
                        size_t n);
 static void on_unassoc(void *user, const sampo_subflow_info *info);
 
+/* CSV: OUT.events.csv (k 0) or OUT.pairs.csv (k 1) from -o OUT[.csv]. */
+static const char *derived_name(struct records *r, int k, const char *out)
+{
+    static const char *const suffix[2] = {".events.csv", ".pairs.csv"};
+    size_t n = strlen(out);
+
+    if (n > 4 && strcmp(out + n - 4, ".csv") == 0)
+        n -= 4;
+    r->derived[k] = malloc(n + strlen(suffix[k]) + 1);
+    if (r->derived[k] == NULL)
+        return NULL;
+    memcpy(r->derived[k], out, n);
+    strcpy(r->derived[k] + n, suffix[k]);
+    return r->derived[k];
+}
+
+/* The writer of the events (k 0) or pairs (k 1): `out`, or a file. */
+static int open_side(struct records *r, int k, int wanted, const char *name, struct writer *w,
+                     struct writer **where)
+{
+    const struct cli_config *cfg = r->cfg;
+
+    *where = r->out;
+    if (!wanted)
+        return 0;
+    if (name == NULL && cfg->format == CLI_FMT_CSV && cfg->output != NULL &&
+        strcmp(cfg->output, "-") != 0) {
+        name = derived_name(r, k, cfg->output);
+        if (name == NULL)
+            return -1;
+    }
+    if (name == NULL)
+        return 0;
+    if (writer_open(w, name) != 0) {
+        r->open_failed = name;
+        return -1;
+    }
+    *where = w;
+    return 0;
+}
+
 int records_init(struct records *r, const struct formatter *fmt, const struct cli_config *cfg,
                  struct writer *out, int live)
 {
@@ -27,12 +70,15 @@ int records_init(struct records *r, const struct formatter *fmt, const struct cl
     r->out = out;
     if (cfg->format == CLI_FMT_TEXT)
         r->spool_mode = 2;
-    else if (cfg->format == CLI_FMT_CSV && cfg->events)
-        r->spool_mode = 1;
     r->cfg = cfg;
+    report_set_community_id_seed(cfg->community_id_seed);
     asm_init(&r->asm_, on_session, on_unassoc, r);
     (void)live; /* records are flushed as written, from files as from live input */
     r->flush_each = 1;
+    if (open_side(r, 0, cfg->events, cfg->events_file, &r->events_w, &r->events_out) != 0 ||
+        open_side(r, 1, cfg->pairs, cfg->pairs_file, &r->pairs_w, &r->pairs_out) != 0)
+        return -1;
+    fmt->begin(r->events_out, cfg); /* CSV: the event table's header */
     if (r->spool_mode) {
         r->spool.fp = tmpfile();
         r->spool.name = "a temporary file";
@@ -58,8 +104,6 @@ static void emit_session(struct records *r, const sampo_session_info *s, struct 
     }
     long off = ftell(r->spool.fp);
     r->fmt->session(&r->spool, s, subs);
-    if (r->spool_mode != 2)
-        return;
     if (r->n_index == r->cap_index) {
         size_t cap = r->cap_index ? 2 * r->cap_index : 256;
         struct rec_index *ix = realloc(r->index, cap * sizeof *ix);
@@ -185,17 +229,13 @@ int records_finish(struct records *r)
         if (r->spool.failed || ferror(r->spool.fp))
             return -1;
         r->fmt->results(r->out, r->cfg);
+        if (r->fmt->legend && (r->n_index > 0 || r->unassoc.n > 0))
+            r->fmt->legend(r->out);
         fflush(r->out->fp);
-        if (r->spool_mode == 2) {
-            if (r->n_index > 1)
-                qsort(r->index, r->n_index, sizeof *r->index, cmp_index);
-            for (i = 0; i < r->n_index && rc == 0; i++)
-                rc = copy_out(r, r->index[i].off, r->index[i].len);
-        } else {
-            long end = ftell(r->spool.fp);
-            if (end > 0)
-                rc = copy_out(r, 0, (size_t)end);
-        }
+        if (r->n_index > 1)
+            qsort(r->index, r->n_index, sizeof *r->index, cmp_index);
+        for (i = 0; i < r->n_index && rc == 0; i++)
+            rc = copy_out(r, r->index[i].off, r->index[i].len);
     }
     if (r->unassoc.n > 0) {
         report_sort(&r->unassoc);
@@ -204,8 +244,29 @@ int records_finish(struct records *r)
     return rc != 0 || r->failed || r->asm_.failed ? -1 : 0;
 }
 
+int records_close_files(struct records *r)
+{
+    struct writer *w[2] = {&r->events_w, &r->pairs_w};
+    int rc = 0;
+
+    for (int k = 0; k < 2; k++) {
+        if (w[k]->fp != NULL && writer_close(w[k]) != 0) {
+            cli_error("%s: write error: %s", w[k]->name, strerror(w[k]->err));
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
 void records_free(struct records *r)
 {
+    struct writer *w[2] = {&r->events_w, &r->pairs_w};
+
+    for (int k = 0; k < 2; k++)
+        if (w[k]->fp != NULL && w[k]->owned)
+            fclose(w[k]->fp);
+    free(r->derived[0]);
+    free(r->derived[1]);
     asm_free(&r->asm_);
     if (r->spool.fp)
         fclose(r->spool.fp);

@@ -6,12 +6,16 @@
  * The records are put together by tools/common/assemble.h (shared with the
  * Python module); this module writes them.
  *
- * How a finished session is written depends on the format: JSON lines and
- * CSV (without --events) write it at once and flush, as Zeek writes its
- * conn.log; the text report and CSV with --events (whose event table comes
- * first) spool it to a temporary file and write the spool at the end, the
- * text report in session id order.  Memory holds only the records of
- * sessions still open.
+ * How a finished session is written depends on the format: JSON lines,
+ * eve and CSV write it at once and flush, as Zeek writes its conn.log; the
+ * text report spools it to a temporary file and writes the spool at the
+ * end, in session id order.  Memory holds only the records of sessions
+ * still open.
+ *
+ * The events (--events) and the pair verdicts (--pairs) go to the output,
+ * or to files of their own: --events-file, --pairs-file, and in CSV (one
+ * table per file) FILE.events.csv and FILE.pairs.csv from -o FILE[.csv]
+ * when those are not given.
  *
  * SPDX-License-Identifier: BSD-3-Clause
  */
@@ -33,7 +37,7 @@ struct records {
     const struct formatter *fmt;
     const struct cli_config *cfg;
     struct writer *out; /* the output */
-    int spool_mode;     /* 0: write at once; 1: spool in end order; 2: spool, sort by id */
+    int spool_mode;     /* 0: write at once; 2: spool, sort by id (text) */
     int flush_each;     /* flush the output after each record (live input or a pipe) */
     struct writer spool;
     struct assembler asm_;
@@ -42,9 +46,16 @@ struct records {
     struct report_list unassoc; /* text: unassociated subflows, printed last */
     struct report_totals totals;
     int failed; /* out of memory or a spool write error */
+    /* Where the events and the pair verdicts go: `out`, or files. */
+    struct writer *events_out, *pairs_out;
+    struct writer events_w, pairs_w; /* the files, when opened */
+    char *derived[2];                /* CSV: names made from -o (owned) */
+    const char *open_failed;         /* records_init() -1: that file (NULL: the spool) */
 };
 
-/* @return 0, or -1 when the spool could not be made (errno). */
+/* Opens the events and pairs files, then writes the formatter's begin()
+ * to where the events go.  @return 0, or -1 when the spool or a file
+ * could not be made (errno; open_failed names the file). */
 int records_init(struct records *r, const struct formatter *fmt, const struct cli_config *cfg,
                  struct writer *out, int live);
 /* Take one event (pulled from the context; its record pointers are valid
@@ -59,6 +70,9 @@ void records_snapshot(struct records *r, sampo_ctx *ctx, uint64_t ts_ns);
  * error or when records were left waiting (a bug: they are written as
  * sessions of their own so that nothing vanishes). */
 int records_finish(struct records *r);
+/* Close the events and pairs files; a write error is reported (message).
+ * @return 0 or -1. */
+int records_close_files(struct records *r);
 void records_free(struct records *r);
 
 #endif /* SAMPO_CLI_RECORDS_H */

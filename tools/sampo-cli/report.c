@@ -74,6 +74,10 @@ static int cmp_subflow(const void *pa, const void *pb)
     return 0;
 }
 
+static uint16_t community_id_seed;
+
+void report_set_community_id_seed(uint16_t seed) { community_id_seed = seed; }
+
 int report_push(struct report_list *list, const sampo_subflow_info *info)
 {
     struct report_subflow *it;
@@ -90,6 +94,7 @@ int report_push(struct report_list *list, const sampo_subflow_info *info)
     it->info = *info;
     if (sampo_flow_format(&info->flow, it->flow, sizeof it->flow) < 0)
         strcpy(it->flow, "?");
+    community_id_flow(&info->flow, community_id_seed, it->community_id, sizeof it->community_id);
     return 0;
 }
 

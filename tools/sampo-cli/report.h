@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "community_id.h"
 #include "sampo.h"
 #include "sflow.h"
 
@@ -17,7 +18,8 @@
 
 struct report_subflow {
     sampo_subflow_info info;
-    char flow[REPORT_FLOW_LEN]; /* sampo_flow_format() */
+    char flow[REPORT_FLOW_LEN];          /* sampo_flow_format() */
+    char community_id[COMMUNITY_ID_LEN]; /* "1:..." ("" when the flow has no family) */
 };
 
 struct report_list {
@@ -63,7 +65,9 @@ uint64_t report_cli_counter(const struct cli_counters *c, int i);
  * string, then by subflow id.  @return 0 or SAMPO_E_NOMEM.
  */
 int report_collect(sampo_ctx *ctx, uint64_t session_id, struct report_list *list);
-/* Append one record (its flow string made).  @return 0 or SAMPO_E_NOMEM. */
+/* The Community ID seed of the records made from now on (default 0). */
+void report_set_community_id_seed(uint16_t seed);
+/* Append one record (its flow string and Community ID made).  @return 0 or SAMPO_E_NOMEM. */
 int report_push(struct report_list *list, const sampo_subflow_info *info);
 /* Put a list in report_collect()'s order. */
 void report_sort(struct report_list *list);

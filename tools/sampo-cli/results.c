@@ -16,13 +16,14 @@ int results_pairs(const struct cli_config *cfg, sampo_ctx *ctx, struct report_pa
     return cfg->pairs ? report_collect_pairs(ctx, pairs) : 0;
 }
 
-void results_print(struct writer *w, const struct formatter *fmt, const struct cli_config *cfg,
-                   const sampo_ctx *ctx, const struct cli_counters *cc,
-                   const struct report_pairs *pairs, const struct report_totals *t)
+void results_print(struct writer *w, struct writer *pairs_w, const struct formatter *fmt,
+                   const struct cli_config *cfg, const sampo_ctx *ctx,
+                   const struct cli_counters *cc, const struct report_pairs *pairs,
+                   const struct report_totals *t)
 {
     if (cfg->pairs)
-        fmt->pairs(w, pairs);
-    fmt->end(w, ctx, cc, t);
+        fmt->pairs(pairs_w, pairs);
+    fmt->end(w, cfg, ctx, cc, t);
 }
 
 void results_counters_stderr(const sampo_ctx *ctx, const struct cli_counters *cc)

@@ -81,13 +81,13 @@ static void drain_events(struct run_state *st)
         if (sampo_ctx_next_event(st->ctx, &ev) <= 0)
             break;
         if (st->cfg->events && shown(st->cfg, &ev)) {
-            st->fmt->event(&st->w, &ev);
+            st->fmt->event(st->rec.events_out, &ev);
             printed = 1;
         }
         records_event(&st->rec, &ev);
     }
     if (printed && st->in->live)
-        w_flush(&st->w); /* a reader down a pipe sees them now */
+        w_flush(st->rec.events_out); /* a reader down a pipe sees them now */
 }
 
 /*
@@ -289,9 +289,12 @@ int run(const struct cli_config *cfg)
     sig_install();
     progress_init(&st.prog, cfg->progress && !cfg->quiet, st.in);
 
-    st.fmt->begin(&st.w, cfg);
     if (records_init(&st.rec, st.fmt, cfg, &st.w, st.in->live) != 0) {
-        cli_error("cannot make a temporary file: %s", strerror(errno));
+        if (st.rec.open_failed)
+            cli_error("%s: %s", st.rec.open_failed, strerror(errno));
+        else
+            cli_error("cannot make a temporary file: %s", strerror(errno));
+        records_free(&st.rec);
         writer_close(&st.w);
         input_close(st.in);
         sampo_ctx_destroy(st.ctx);
@@ -318,15 +321,17 @@ int run(const struct cli_config *cfg)
                       "whose session never ended (written as sessions of their own)");
             status = CLI_EXIT_FAIL;
         }
-        results_print(&st.w, st.fmt, cfg, st.ctx, &st.cc, &pairs, &st.rec.totals);
+        results_print(&st.w, st.rec.pairs_out, st.fmt, cfg, st.ctx, &st.cc, &pairs, &st.rec.totals);
     }
     report_pairs_free(&pairs);
+    if (records_close_files(&st.rec) != 0)
+        status = CLI_EXIT_FAIL;
     records_free(&st.rec);
     if (writer_close(&st.w) != 0) {
         cli_error("%s: write error: %s", st.w.name, strerror(st.w.err));
         status = CLI_EXIT_FAIL;
     }
-    if (cfg->verbose)
+    if (cfg->verbose && cfg->format != CLI_FMT_TEXT) /* text: in the report */
         results_counters_stderr(st.ctx, &st.cc);
     if (cfg->stats)
         print_stats(&st, monotonic_s() - t0);

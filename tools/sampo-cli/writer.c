@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: BSD-3-Clause
  */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r */
 #include "writer.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 
 static void note(struct writer *w, int ok)
 {
@@ -142,6 +144,38 @@ void w_csv_str(struct writer *w, const char *s)
 void w_ts(struct writer *w, uint64_t ns)
 {
     w_printf(w, "%" PRIu64 ".%09" PRIu64, ns / 1000000000u, ns % 1000000000u);
+}
+
+const char *fmt_iso_ts(uint64_t ns, int eve, char *buf, size_t len)
+{
+    time_t secs = (time_t)(ns / 1000000000u);
+    uint64_t frac = ns % 1000000000u;
+    struct tm tm;
+    size_t n;
+
+    if (gmtime_r(&secs, &tm) == NULL || (n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm)) == 0) {
+        snprintf(buf, len, "1970-01-01T00:00:00%s", eve ? ".000000+0000" : ".000000000Z");
+        return buf;
+    }
+    if (eve)
+        snprintf(buf + n, len - n, ".%06" PRIu64 "+0000", frac / 1000u);
+    else
+        snprintf(buf + n, len - n, ".%09" PRIu64 "Z", frac);
+    return buf;
+}
+
+void w_iso_ts(struct writer *w, uint64_t ns)
+{
+    char buf[ISO_TS_LEN];
+
+    w_printf(w, "\"%s\"", fmt_iso_ts(ns, 0, buf, sizeof buf));
+}
+
+void w_eve_ts(struct writer *w, uint64_t ns)
+{
+    char buf[ISO_TS_LEN];
+
+    w_printf(w, "\"%s\"", fmt_iso_ts(ns, 1, buf, sizeof buf));
 }
 
 const char *fmt_real(double v, char *buf, size_t len)

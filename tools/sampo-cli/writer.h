@@ -35,6 +35,17 @@ void w_json_str(struct writer *w, const char *s);
 void w_csv_str(struct writer *w, const char *s);
 /* Seconds with 9 decimals, from ns: "1234.000000001". */
 void w_ts(struct writer *w, uint64_t ns);
+/*
+ * The same instant as an ISO 8601 date and time in UTC, quoted as a JSON
+ * string: "2013-02-25T12:56:35.701161000Z" (RFC 3339, nanoseconds, as
+ * the epoch seconds of w_ts() have).  fmt_iso_ts() without the quotes.
+ */
+void w_iso_ts(struct writer *w, uint64_t ns);
+/* Suricata EVE's form, microseconds (truncated) and "+0000", quoted:
+ * "2013-02-25T12:56:35.701161+0000". */
+void w_eve_ts(struct writer *w, uint64_t ns);
+#define ISO_TS_LEN 40
+const char *fmt_iso_ts(uint64_t ns, int eve, char *buf, size_t len);
 /* A real number by the documented rule (see fmt_real). */
 void w_real(struct writer *w, double v);
 

@@ -14,12 +14,12 @@ of sampo.h underneath (class ``Context`` and the library's constants).
 from . import _sampo
 from ._analyzer import DEFAULT_SEED, Analyzer
 from ._errors import Error, FileError
-from ._flows import FlowTuple, flow_string, flow_tuple
+from ._flows import FlowTuple, community_id, flow_string, flow_tuple
 from ._objects import Event, Pair, ReadResult, Session, Subflow
 
 __all__ = [
     "Analyzer", "Error", "FileError", "Session", "Subflow", "Event", "Pair", "ReadResult",
-    "FlowTuple", "flow_string", "flow_tuple", "strerror", "version", "version_number",
+    "FlowTuple", "flow_string", "flow_tuple", "community_id", "strerror", "version", "version_number",
     "counter_names", "counter_description", "option_bounds", "key_token", "DEFAULT_SEED",
     "LINKTYPE_ETHERNET", "LINKTYPE_RAW", "LINKTYPE_LINUX_SLL", "LINKTYPE_IPV4",
     "LINKTYPE_IPV6", "LINKTYPE_LINUX_SLL2",

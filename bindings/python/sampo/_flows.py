@@ -2,7 +2,11 @@
 """Flows: "SRC:PORT-DST:PORT" strings (as sampo_flow_format() writes them,
 IPv6 addresses in brackets) and (src, src_port, dst, dst_port) tuples."""
 
+import base64
+import datetime
+import hashlib
 import ipaddress
+import struct
 from collections import namedtuple
 
 from . import _sampo
@@ -70,3 +74,30 @@ def _port(value):
     if not 0 <= value <= 65535:
         raise Error(_sampo.SAMPO_E_INVAL, "port %d out of range 0 to 65535" % value)
     return value
+
+
+def community_id(flow, seed=0):
+    """The Community ID v1 of a TCP flow, as sampo-cli's ``community_id``
+    (and Zeek, Suricata, Wireshark) write it: ``"1:"`` + base64 of the
+    SHA-1 over seed, the ordered endpoints, protocol 6 and a pad byte
+    (https://github.com/corelight/community-id-spec).
+
+    ``flow`` is what ``flow_string()`` takes (a flow string, a tuple, a
+    ``Subflow``); ``seed`` is 0..65535.  Written here with hashlib, apart
+    from the CLI's libcrypto one, so that each checks the other."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= 65535:
+        raise Error(_sampo.SAMPO_E_INVAL, "seed %r out of range 0 to 65535" % (seed,))
+    _family, src, sport, dst, dport = _sampo.flow_parse(flow_string(flow))
+    src, dst = bytes(src), bytes(dst)
+    if (src, sport) > (dst, dport):
+        src, sport, dst, dport = dst, dport, src, sport
+    data = struct.pack("!H", seed) + src + dst + struct.pack("!BBHH", 6, 0, sport, dport)
+    return "1:" + base64.b64encode(hashlib.sha1(data).digest()).decode("ascii")
+
+
+def iso_timestamp(ns):
+    """Integer nanoseconds since the epoch as sampo-cli's ``timestamp``:
+    ISO 8601 in UTC with 9 decimals, ``"2013-02-25T12:56:35.701161000Z"``."""
+    secs, frac = divmod(ns, 1000000000)
+    t = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=secs)
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + ".%09dZ" % frac

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
 from . import _sampo
-from ._flows import FlowTuple, flow_tuple
+from ._flows import FlowTuple, community_id, flow_tuple, iso_timestamp
 
 _UNKNOWN_VERSION = 255
 
@@ -85,6 +85,18 @@ class Subflow(_Snapshot):
         return flow_tuple(self.flow)
 
     @property
+    def community_id(self) -> Optional[str]:
+        """Community ID v1 of ``flow`` with seed 0, as sampo-cli's
+        ``community_id`` (``sampo.community_id(sf, seed)`` for another
+        seed); None without a flow."""
+        return community_id(self.flow) if self.flow else None
+
+    @property
+    def timestamp(self) -> str:
+        """``first`` as sampo-cli's ``timestamp``: ISO 8601, UTC, nanoseconds."""
+        return iso_timestamp(self.first_ns)
+
+    @property
     def total_packets(self):
         return self.packets[0] + self.packets[1]
 
@@ -142,6 +154,11 @@ class Session(_Snapshot):
     subflows: Tuple[Subflow, ...]
     first_ns: int = field(repr=False)
     last_ns: int = field(repr=False)
+
+    @property
+    def timestamp(self) -> str:
+        """``first`` as sampo-cli's ``timestamp``: ISO 8601, UTC, nanoseconds."""
+        return iso_timestamp(self.first_ns)
 
     @property
     def flows(self):
