@@ -66,8 +66,19 @@ if(NOT SAMPO_WITH_WIRETAP STREQUAL "OFF" AND SAMPO_BUILD_CLI)
     # SYSTEM: GLib's and Wireshark's headers are not held to our warnings.
     target_include_directories(sampo_wiretap SYSTEM INTERFACE ${WIRETAP_INCLUDE_DIR}
                                ${SAMPO_GLIB_INCLUDE_DIRS})
-    target_link_libraries(sampo_wiretap INTERFACE ${WIRETAP_LIBRARY} ${WSUTIL_LIBRARY}
-                          ${SAMPO_GLIB_LINK_LIBRARIES})
+    # Headers only: sampo-cli dlopen()s wiretap the first time a file needs
+    # it (input_wtap.c), by the SONAME of the library found here, so that
+    # runs on files libpcap reads do not pay for loading it and GLib.
+    execute_process(COMMAND ${CMAKE_OBJDUMP} -p ${WIRETAP_LIBRARY} OUTPUT_VARIABLE _wtap_p
+                    ERROR_QUIET)
+    string(REGEX MATCH "SONAME +(libwiretap[^\n ]+)" _m "${_wtap_p}")
+    set(SAMPO_WIRETAP_SONAME "${CMAKE_MATCH_1}")
+    if(NOT SAMPO_WIRETAP_SONAME)
+      get_filename_component(SAMPO_WIRETAP_SONAME "${WIRETAP_LIBRARY}" NAME)
+    endif()
+    target_compile_definitions(sampo_wiretap INTERFACE
+                               SAMPO_WIRETAP_SONAME="${SAMPO_WIRETAP_SONAME}")
+    target_link_libraries(sampo_wiretap INTERFACE ${CMAKE_DL_LIBS})
   elseif(SAMPO_WITH_WIRETAP STREQUAL "ON")
     list(APPEND _sampo_missing
          "libwiretap-dev libwsutil-dev libglib2.0-dev (multi-link-type pcapng; or -DSAMPO_WITH_WIRETAP=OFF)")
@@ -81,7 +92,8 @@ if(_sampo_missing)
 endif()
 message(STATUS "sampo: libtrace input backend: ${SAMPO_HAVE_LIBTRACE}")
 if(SAMPO_HAVE_WIRETAP)
-  message(STATUS "sampo: wiretap pcapng backend: ON (GPL-2.0-or-later: so is the sampo-cli binary)")
+  message(STATUS "sampo: wiretap pcapng backend: ON, ${SAMPO_WIRETAP_SONAME} loaded when needed"
+                 " (GPL-2.0-or-later: so is the sampo-cli binary)")
 else()
   message(STATUS "sampo: wiretap pcapng backend: OFF")
 endif()

@@ -6,6 +6,13 @@
  * the link type of its own interface.  docs/cli.md, "Multi-interface
  * pcapng", says why wiretap (measured against libpcap and libtrace).
  *
+ * Wiretap is loaded with dlopen() the first time a file needs it, not
+ * linked: its libraries and GLib cost every run of sampo-cli about 4 ms of
+ * start-up (docs/benchmarks.md), which most runs, on files libpcap reads,
+ * do not need.  The functions used are the WTAP_API list below, resolved
+ * from the SONAME found at build time (SAMPO_WIRETAP_SONAME), so the
+ * headers and the library are the same version.
+ *
  * Wiretap is GPL-2.0-or-later: a sampo-cli built with it is distributed
  * under the GPL's terms (libsampo is not affected).
  *
@@ -14,6 +21,7 @@
 #define _DEFAULT_SOURCE
 #include "input.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
@@ -35,6 +43,45 @@
 static const int known_dlts[] = {1, 12, 14, 101, 113, 276, 228, 229};
 #define N_DLTS (sizeof known_dlts / sizeof known_dlts[0])
 #define MAX_WARNED 16
+
+/* Every wiretap, wsutil and GLib function this file calls, resolved from
+ * the library at run time (through W.name). */
+#ifdef ws_buffer_start_ptr
+#define WTAP_API_BUFPTR(X)
+#else
+#define WTAP_API_BUFPTR(X) X(ws_buffer_start_ptr)
+#endif
+#define WTAP_API(X)                  \
+    X(g_free)                        \
+    X(ws_buffer_free)                \
+    X(ws_buffer_init)                \
+    X(ws_log_init)                   \
+    X(ws_log_set_level)              \
+    X(wtap_close)                    \
+    X(wtap_encap_name)               \
+    X(wtap_init)                     \
+    X(wtap_open_offline)             \
+    X(wtap_pcap_encap_to_wtap_encap) \
+    X(wtap_read)                     \
+    X(wtap_read_so_far)              \
+    X(wtap_rec_cleanup)              \
+    X(wtap_rec_init)                 \
+    X(wtap_rec_reset)                \
+    X(wtap_strerror)                 \
+    WTAP_API_BUFPTR(X)
+
+static struct {
+#define WTAP_FIELD(f) __typeof__(f) *f;
+    WTAP_API(WTAP_FIELD)
+#undef WTAP_FIELD
+    void *handle;
+    int state; /* 0 not tried, 1 loaded, -1 failed (err says why) */
+    char err[256];
+} W;
+
+#ifndef ws_buffer_start_ptr
+#define ws_buffer_start_ptr W.ws_buffer_start_ptr
+#endif
 
 struct wtap_input {
     struct input base; /* first */
@@ -75,7 +122,7 @@ static void warn_encap(struct wtap_input *wi, int encap)
     cli_warn(wi->cfg->quiet,
              "%s: packets of link type %s (wiretap encapsulation %d) are not decoded:"
              " counted as undecodable",
-             wi->base.name, wtap_encap_name(encap), encap);
+             wi->base.name, W.wtap_encap_name(encap), encap);
 }
 
 /* Does the filter keep this packet (of pcap link type known_dlts[k])? */
@@ -120,13 +167,13 @@ static int read_record(struct wtap_input *wi)
     for (;;) {
         /* The previous record's block (pcapng options) is released here,
          * as tshark does between records. */
-        wtap_rec_reset(&wi->rec);
-        if (!wtap_read(wi->w, &wi->rec, &wi->buf, &err, &err_info, &offset)) {
+        W.wtap_rec_reset(&wi->rec);
+        if (!W.wtap_read(wi->w, &wi->rec, &wi->buf, &err, &err_info, &offset)) {
             if (err == 0)
                 return 0;
-            snprintf(wi->base.err, sizeof wi->base.err, "%s%s%s", wtap_strerror(err),
+            snprintf(wi->base.err, sizeof wi->base.err, "%s%s%s", W.wtap_strerror(err),
                      err_info ? ": " : "", err_info ? err_info : "");
-            g_free(err_info);
+            W.g_free(err_info);
             return -1;
         }
         if (wi->rec.rec_type == REC_TYPE_PACKET) {
@@ -175,7 +222,7 @@ static int64_t wtap_in_position(struct input *in)
 {
     struct wtap_input *wi = (struct wtap_input *)in;
 
-    return (int64_t)wtap_read_so_far(wi->w);
+    return (int64_t)W.wtap_read_so_far(wi->w);
 }
 
 static void wtap_in_close(struct input *in)
@@ -188,9 +235,9 @@ static void wtap_in_close(struct input *in)
             pcap_freecode(&wi->prog[i]);
     }
     if (wi->w != NULL)
-        wtap_close(wi->w);
-    wtap_rec_cleanup(&wi->rec);
-    ws_buffer_free(&wi->buf);
+        W.wtap_close(wi->w);
+    W.wtap_rec_cleanup(&wi->rec);
+    W.ws_buffer_free(&wi->buf);
     free(wi);
 }
 
@@ -210,17 +257,33 @@ const char *input_wtap_version(void)
     return v;
 }
 
-static void wtap_once(void)
+/* Load wiretap and initialise it, once.  @return 0, or -1 (W.err says why). */
+static int wtap_once(void)
 {
-    static int done;
-
-    if (done)
-        return;
-    done = 1;
+    if (W.state != 0)
+        return W.state > 0 ? 0 : -1;
+    W.state = -1;
+    W.handle = dlopen(SAMPO_WIRETAP_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (W.handle == NULL) {
+        snprintf(W.err, sizeof W.err, "cannot load %s: %s", SAMPO_WIRETAP_SONAME, dlerror());
+        return -1;
+    }
+    /* dlsym() on the handle also searches the libraries it pulled in
+     * (libwsutil, GLib). */
+#define WTAP_LOAD(f)                                                                 \
+    *(void **)&W.f = dlsym(W.handle, #f);                                            \
+    if (W.f == NULL) {                                                               \
+        snprintf(W.err, sizeof W.err, "%s: no symbol %s", SAMPO_WIRETAP_SONAME, #f); \
+        return -1;                                                                   \
+    }
+    WTAP_API(WTAP_LOAD)
+#undef WTAP_LOAD
     /* Wiretap logs at debug level until told otherwise. */
-    ws_log_init(CLI_PROG, NULL);
-    ws_log_set_level(LOG_LEVEL_CRITICAL);
-    wtap_init(FALSE);
+    W.ws_log_init(CLI_PROG, NULL);
+    W.ws_log_set_level(LOG_LEVEL_CRITICAL);
+    W.wtap_init(FALSE);
+    W.state = 1;
+    return 0;
 }
 
 int input_wtap_open(const struct cli_config *cfg, const char *name, uint64_t skip,
@@ -233,7 +296,10 @@ int input_wtap_open(const struct cli_config *cfg, const char *name, uint64_t ski
     size_t i;
 
     *out = NULL;
-    wtap_once();
+    if (wtap_once() != 0) {
+        snprintf(err, errlen, "%s: wiretap: %s", name, W.err);
+        return CLI_EXIT_FAIL;
+    }
     wi = calloc(1, sizeof *wi);
     if (wi == NULL) {
         snprintf(err, errlen, "%s: %s", name, strerror(ENOMEM));
@@ -244,15 +310,15 @@ int input_wtap_open(const struct cli_config *cfg, const char *name, uint64_t ski
     wi->base.size = stat(name, &st) == 0 && S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
     wi->base.impl = wi;
     wi->cfg = cfg;
-    wtap_rec_init(&wi->rec);
-    ws_buffer_init(&wi->buf, 2048);
+    W.wtap_rec_init(&wi->rec);
+    W.ws_buffer_init(&wi->buf, 2048);
     for (i = 0; i < N_DLTS; i++)
-        wi->encap[i] = wtap_pcap_encap_to_wtap_encap(known_dlts[i]);
-    wi->w = wtap_open_offline(name, WTAP_TYPE_AUTO, &werr, &err_info, FALSE);
+        wi->encap[i] = W.wtap_pcap_encap_to_wtap_encap(known_dlts[i]);
+    wi->w = W.wtap_open_offline(name, WTAP_TYPE_AUTO, &werr, &err_info, FALSE);
     if (wi->w == NULL) {
-        snprintf(err, errlen, "%s: wiretap: %s%s%s", name, wtap_strerror(werr),
+        snprintf(err, errlen, "%s: wiretap: %s%s%s", name, W.wtap_strerror(werr),
                  err_info ? ": " : "", err_info ? err_info : "");
-        g_free(err_info);
+        W.g_free(err_info);
         wtap_in_close(&wi->base);
         return CLI_EXIT_FAIL;
     }
