@@ -5,12 +5,16 @@ Each capture becomes a few inputs (one per configuration byte, and one
 per mode of fuzz_feed.c: off-path runs, callback, per-packet results,
 batches, flush with records) in the format fuzz_feed.c reads: [link type
 selector | mode << 3][config] then records of [len hi][len lo][ts step]
-[bytes].  Run from the repository root:
+[bytes].  mptcp-v0.pcap is also written inside each kind of tunnel that
+tools/encap.py builds (tun-KIND-CFG), so that the fuzzer starts from
+decapsulated MPTCP traffic too.  Run from the repository root:
     tests/fuzz/make_feed_corpus.py
 """
 import os
 import struct
+import subprocess
 import sys
+import tempfile
 
 LINKTYPES = {1: 0, 101: 1, 12: 1, 14: 1, 113: 2, 276: 3, 228: 4, 229: 5}
 
@@ -35,6 +39,33 @@ def packets(path):
     return linktype, out
 
 
+TUNNELS = ('gre-opts', 'erspan2', 'erspan3', 'vxlan6', 'geneve', 'geneve-ip', 'mpls-cw',
+           'pppoe', 'ipip', 'ip6ip', 'mpls,gre', 'vxlan,ipip')
+
+
+def write_seed(dst, tag, lt, pkts, mode, cfg):
+    body = bytearray([LINKTYPES[lt] | mode << 3, cfg])
+    for i, (_, _, b) in enumerate(pkts):
+        body += struct.pack('>HB', len(b), 1 if i % 7 == 0 else 0) + b
+    with open(os.path.join(dst, tag), 'wb') as f:
+        f.write(body)
+
+
+def tunnel_seeds(src, dst):
+    encap = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools',
+                         'encap.py')
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in TUNNELS:
+            out = os.path.join(tmp, 'x.pcap')
+            subprocess.run([sys.executable, encap, '--tunnel', kind,
+                            os.path.join(src, 'mptcp-v0.pcap'), out],
+                           check=True, stderr=subprocess.DEVNULL)
+            lt, pkts = packets(out)
+            name = 'tun-%s' % kind.replace(',', '-in-')
+            write_seed(dst, name + '-0f', lt, pkts, 0, 0x0f)
+            write_seed(dst, name + '-m1f-37', lt, pkts, 0x1f, 0x37)
+
+
 def main():
     src = sys.argv[1] if len(sys.argv) > 1 else 'data/pcaps'
     dst = sys.argv[2] if len(sys.argv) > 2 else 'tests/fuzz/corpus/feed'
@@ -50,12 +81,9 @@ def main():
         # all of them with the memory cap and allocation failures too
         seeds += [(mode, 0x0f) for mode in (0x01, 0x02, 0x04, 0x08, 0x10)] + [(0x1f, 0x37)]
         for mode, cfg in seeds:
-            body = bytearray([LINKTYPES[lt] | mode << 3, cfg])
-            for i, (_, _, b) in enumerate(pkts):
-                body += struct.pack('>HB', len(b), 1 if i % 7 == 0 else 0) + b
             tag = '%02x' % cfg if not mode else 'm%02x-%02x' % (mode, cfg)
-            with open(os.path.join(dst, '%s-%s' % (name[:-5], tag)), 'wb') as f:
-                f.write(body)
+            write_seed(dst, '%s-%s' % (name[:-5], tag), lt, pkts, mode, cfg)
+    tunnel_seeds(src, dst)
 
 
 if __name__ == '__main__':
