@@ -15,11 +15,12 @@
 # and libglib2.0-dev build the wiretap reader of multi-link-type pcapng, and
 # wireshark-common (mergecap, editcap), iproute2 and ethtool are what the
 # cli_inputs tests build their captures and network namespaces with;
-# tshark computes the Community IDs that misc.records_join compares with.
+# tshark computes the Community IDs that misc.records_join compares with;
+# jq is in the examples of docs/cli.md and the manual page (docs.examples).
 set -eu
 PKGS="build-essential cmake pkg-config clang-format libssl-dev uthash-dev libpcap-dev libtrace3-dev libwiretap-dev libwsutil-dev libglib2.0-dev libcriterion-dev abigail-tools
 swig python3-dev python3-numpy python3-pandas python3-matplotlib jupyter-nbconvert python3-ipykernel
-wireshark-common tshark iproute2 ethtool"
+wireshark-common tshark iproute2 ethtool jq"
 if [ "${1:-}" = "--lab" ]; then
     PKGS="$PKGS tcpdump iproute2 nftables ethtool mptcpd clang libclang-rt-14-dev valgrind hyperfine"
 fi
