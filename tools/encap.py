@@ -44,6 +44,8 @@ import argparse
 import struct
 import sys
 
+from pcapfile import Reader, Writer, inet_checksum  # tools/pcapfile.py, beside this file
+
 LINKTYPE_ETHERNET = 1
 LINKTYPE_RAW = {12, 14, 101}
 LINKTYPE_IPV4 = 228
@@ -62,15 +64,6 @@ class Packet:
     def __init__(self, data, wire):
         self.data = data
         self.wire = wire
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('>%dH' % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def payload_of(pkt):
@@ -102,7 +95,7 @@ def ether(typ, payload, payload_wire, macs=MAC_OUTER):
 def ipv4(proto, payload, payload_wire):
     h = struct.pack('>BBHHHBBH4s4s', 0x45, 0, 20 + payload_wire, 0x1234, 0x4000, 64, proto, 0,
                     OUTER4[0], OUTER4[1])
-    h = h[:10] + struct.pack('>H', csum(h)) + h[12:]
+    h = h[:10] + struct.pack('>H', inet_checksum(h)) + h[12:]
     return ether(0x0800, h + payload, 20 + payload_wire)
 
 
@@ -232,33 +225,6 @@ KINDS = ['gre', 'gre-opts', 'gre-mpls', 'nvgre', 'erspan1', 'erspan2', 'erspan3'
          'vxlan6', 'geneve', 'geneve-ip', 'mpls', 'mpls-cw', 'pppoe', 'ipip', 'ip6ip']
 
 
-def read_pcap(f):
-    hdr = f.read(24)
-    if len(hdr) < 24:
-        raise ValueError('not a pcap file (too short)')
-    magic = struct.unpack('<I', hdr[:4])[0]
-    if magic in (0xa1b2c3d4, 0xa1b23c4d):
-        e = '<'
-    elif magic in (0xd4c3b2a1, 0x4d3cb2a1):
-        e = '>'
-    else:
-        raise ValueError('not a pcap file (magic %08x; pcapng is not read)' % magic)
-    linktype = struct.unpack(e + 'I', hdr[20:24])[0] & 0x0fffffff
-    return e, hdr, linktype
-
-
-def records(f, e):
-    while True:
-        rh = f.read(16)
-        if len(rh) < 16:
-            return
-        sec, frac, caplen, wire = struct.unpack(e + 'IIII', rh)
-        data = f.read(caplen)
-        if len(data) < caplen:
-            return
-        yield sec, frac, data, wire
-
-
 def main():
     ap = argparse.ArgumentParser(description='Put every packet of a capture inside a tunnel.')
     ap.add_argument('--tunnel', required=True,
@@ -277,23 +243,25 @@ def main():
     n = 0
     with open(a.input, 'rb') as fin, open(a.output, 'wb') as fout:
         try:
-            e, hdr, linktype = read_pcap(fin)
+            r = Reader(fin)
         except ValueError as err:
             sys.exit('encap.py: %s: %s' % (a.input, err))
+        linktype = r.linktype
         if linktype != LINKTYPE_ETHERNET and linktype not in LINKTYPE_RAW \
                 and linktype not in (LINKTYPE_IPV4, LINKTYPE_IPV6):
             sys.exit('encap.py: %s: link type %d (Ethernet and raw IP only)' % (a.input, linktype))
         # Same byte order, version and precision; snap length 262144; Ethernet.
-        fout.write(hdr[:16] + struct.pack(e + 'II', 262144, LINKTYPE_ETHERNET))
-        for sec, frac, data, wire in records(fin, e):
+        w = Writer(fout, header=r.header, snaplen=262144, linktype=LINKTYPE_ETHERNET)
+        for rec in r:   # a record cut by the end of the file is left out
+            data, wire = rec.data, rec.wirelen
             if linktype == LINKTYPE_ETHERNET:
                 pkt = Packet(data, max(wire, len(data)))
             else:
                 typ = 0x86dd if data and data[0] >> 4 == 6 else 0x0800
                 pkt = Packet(MAC_INNER + struct.pack('>H', typ) + data, 14 + max(wire, len(data)))
-            for w in wrappers:
-                pkt = w(pkt)
-            fout.write(struct.pack(e + 'IIII', sec, frac, len(pkt.data), pkt.wire) + pkt.data)
+            for wrap in wrappers:
+                pkt = wrap(pkt)
+            w.write_raw(rec.sec, rec.frac, pkt.data, pkt.wire)
             n += 1
     print('encap.py: %d packets in %s (%s)%s' % (
         n, a.output, ' in '.join(kinds),

@@ -40,6 +40,8 @@ import random
 import struct
 import sys
 
+import pcapfile  # tools/pcapfile.py, beside this file
+
 LINKTYPE_ETHERNET = 1
 LINKTYPE_RAW = {12, 14, 101}
 LINKTYPE_IPV4 = 228
@@ -57,32 +59,12 @@ BOOT_OFFSET_MS = 60000  # the agent has been up one minute at the first packet
 
 def read_pcap(path):
     """Yield (linktype, ts_ns, caplen bytes, orig_len) from a classic pcap."""
-    with open(path, "rb") as f:
-        head = f.read(24)
-        if len(head) < 24:
-            sys.exit(f"{path}: not a pcap file")
-        magic = head[:4]
-        table = {
-            b"\xd4\xc3\xb2\xa1": ("<", 1000),
-            b"\xa1\xb2\xc3\xd4": (">", 1000),
-            b"\x4d\x3c\xb2\xa1": ("<", 1),
-            b"\xa1\xb2\x3c\x4d": (">", 1),
-        }
-        if magic not in table:
-            sys.exit(f"{path}: not a classic pcap file (pcapng: convert with editcap -F pcap)")
-        endian, frac_ns = table[magic]
-        linktype = struct.unpack(endian + "I", head[20:24])[0] & 0x0FFFFFFF
-        while True:
-            rec = f.read(16)
-            if not rec:
-                return
-            if len(rec) < 16:
-                sys.exit(f"{path}: truncated record header")
-            sec, frac, incl, orig = struct.unpack(endian + "IIII", rec)
-            data = f.read(incl)
-            if len(data) < incl:
-                sys.exit(f"{path}: truncated packet")
-            yield linktype, sec * 1000000000 + frac * frac_ns, data, orig
+    try:
+        with pcapfile.Reader(path, strict=True) as r:
+            for rec in r:
+                yield r.linktype, rec.ts_ns, rec.data, rec.wirelen
+    except ValueError as err:
+        sys.exit(f"{path}: {err}")
 
 
 def header_protocol(linktype, data):
@@ -106,15 +88,6 @@ def header_protocol(linktype, data):
         if hp is not None:
             return hp, skip
     return None, 0
-
-
-def csum16(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
 
 
 class Agent:
@@ -205,12 +178,12 @@ class Agent:
         else:
             pseudo = src + dst + struct.pack("!IxxxB", udp_len, 17)
         udp = struct.pack("!HHHH", a.src_port, a.port, udp_len, 0) + payload
-        ck = csum16(pseudo + udp) or 0xFFFF
+        ck = pcapfile.inet_checksum(pseudo + udp) or 0xFFFF
         udp = udp[:6] + struct.pack("!H", ck) + udp[8:]
         if self.agent.version == 4:
             ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + udp_len, self.datagram_seq & 0xFFFF,
                              0x4000, 64, 17, 0, src, dst)
-            ip = ip[:10] + struct.pack("!H", csum16(ip)) + ip[12:]
+            ip = ip[:10] + struct.pack("!H", pcapfile.inet_checksum(ip)) + ip[12:]
             ethertype = 0x0800
         else:
             ip = struct.pack("!IHBB16s16s", 0x60000000, udp_len, 17, 64, src, dst)
@@ -274,12 +247,9 @@ class Agent:
 
 
 def write_pcap(path, frames):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, LINKTYPE_ETHERNET))
+    with pcapfile.Writer(path, nano=True, snaplen=65535, linktype=LINKTYPE_ETHERNET) as w:
         for ts_ns, frame in frames:
-            f.write(struct.pack("<IIII", ts_ns // 1000000000, ts_ns % 1000000000,
-                                len(frame), len(frame)))
-            f.write(frame)
+            w.write(ts_ns, frame)
 
 
 def main():

@@ -16,9 +16,13 @@ nested, 8 and 9 deep, cut and refused).
 Run from the repository root:
     tests/fuzz/make_decode_corpus.py
 """
+import itertools
 import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools'))
+import pcapfile  # noqa: E402  (tools/pcapfile.py)
 
 ETH, RAW, SLL, SLL2, IPV4, IPV6, UNSUPPORTED = range(7)
 W_ZERO, W_CAP, W_LONGER, W_BELOW = 0x00, 0x40, 0x80, 0xc0
@@ -31,23 +35,13 @@ CAPTURES = ['mptcp-v0.pcap', 'mptcp-v1.pcap', 'mptcp-tcprst.pcap',
 
 
 def packets(path, limit=2000):
-    with open(path, 'rb') as f:
-        data = f.read()
-    magic = struct.unpack('<I', data[:4])[0]
-    if magic in (0xa1b2c3d4, 0xa1b23c4d):
-        e = '<'
-    elif magic in (0xd4c3b2a1, 0x4d3cb2a1):
-        e = '>'
-    else:
+    """(link type, [(captured bytes, wire length)] of the first LIMIT records), or (None, [])
+    for a file that is not a classic pcap."""
+    try:
+        with pcapfile.Reader(path) as r:
+            return r.linktype, [(rec.data, rec.wirelen) for rec in itertools.islice(r, limit)]
+    except ValueError:
         return None, []
-    linktype = struct.unpack(e + 'I', data[20:24])[0]
-    off, out = 24, []
-    while off + 16 <= len(data) and len(out) < limit:
-        _, _, caplen, wirelen = struct.unpack(e + 'IIII', data[off:off + 16])
-        off += 16
-        out.append((data[off:off + caplen], wirelen))
-        off += caplen
-    return linktype, out
 
 
 def l3_offset(lt, frame):
@@ -111,15 +105,6 @@ def tcp_kind(ip):
 
 # ---- hand-made frames -----------------------------------------------------
 
-def csum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('>%dH' % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-
 def tcp(flags=0x10, opts=b'', payload=b'', doff=None):
     opts += b'\x01' * (-len(opts) % 4)
     if doff is None:
@@ -140,7 +125,7 @@ def ipv4(l4, proto=6, total=None, frag=0x4000, options=b''):
         total = ihl * 4 + len(l4)
     h = struct.pack('>BBHHHBBH4s4s', 0x40 | ihl, 0, total, 1, frag, 64, proto, 0,
                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])) + options
-    h = h[:10] + struct.pack('>H', csum(h)) + h[12:]
+    h = h[:10] + struct.pack('>H', pcapfile.inet_checksum(h)) + h[12:]
     return h + l4
 
 

@@ -16,27 +16,20 @@ import subprocess
 import sys
 import tempfile
 
+TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools')
+sys.path.insert(0, TOOLS)
+import pcapfile  # noqa: E402  (tools/pcapfile.py)
+
 LINKTYPES = {1: 0, 101: 1, 12: 1, 14: 1, 113: 2, 276: 3, 228: 4, 229: 5}
 
 
 def packets(path):
-    with open(path, 'rb') as f:
-        data = f.read()
-    magic = struct.unpack('<I', data[:4])[0]
-    if magic in (0xa1b2c3d4, 0xa1b23c4d):
-        e = '<'
-    elif magic in (0xd4c3b2a1, 0x4d3cb2a1):
-        e = '>'
-    else:
+    """(link type, [record]), or (None, []) for a file that is not a classic pcap."""
+    try:
+        with pcapfile.Reader(path) as r:
+            return r.linktype, list(r)
+    except ValueError:
         return None, []
-    linktype = struct.unpack(e + 'I', data[20:24])[0]
-    off, out = 24, []
-    while off + 16 <= len(data):
-        sec, frac, caplen, _ = struct.unpack(e + 'IIII', data[off:off + 16])
-        off += 16
-        out.append((sec, frac, data[off:off + caplen]))
-        off += caplen
-    return linktype, out
 
 
 TUNNELS = ('gre-opts', 'erspan2', 'erspan3', 'vxlan6', 'geneve', 'geneve-ip', 'mpls-cw',
@@ -45,15 +38,14 @@ TUNNELS = ('gre-opts', 'erspan2', 'erspan3', 'vxlan6', 'geneve', 'geneve-ip', 'm
 
 def write_seed(dst, tag, lt, pkts, mode, cfg):
     body = bytearray([LINKTYPES[lt] | mode << 3, cfg])
-    for i, (_, _, b) in enumerate(pkts):
-        body += struct.pack('>HB', len(b), 1 if i % 7 == 0 else 0) + b
+    for i, rec in enumerate(pkts):
+        body += struct.pack('>HB', len(rec.data), 1 if i % 7 == 0 else 0) + rec.data
     with open(os.path.join(dst, tag), 'wb') as f:
         f.write(body)
 
 
 def tunnel_seeds(src, dst):
-    encap = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools',
-                         'encap.py')
+    encap = os.path.join(TOOLS, 'encap.py')
     with tempfile.TemporaryDirectory() as tmp:
         for kind in TUNNELS:
             out = os.path.join(tmp, 'x.pcap')

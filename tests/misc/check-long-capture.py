@@ -23,51 +23,35 @@ Checks, on sampo-cli's JSON records of the whole and of each part alone:
 import collections
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+import pcapfile  # noqa: E402  (tools/pcapfile.py)
 
 HOUR_NS = 3600 * 10**9
 
 
 def read_pcap(path):
-    """(header bytes, endian, nanosecond, [(ts_ns, incl, orig, data)])."""
-    with open(path, "rb") as f:
-        hdr = f.read(24)
-        magic = hdr[:4]
-        if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-            e = "<"
-        elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-            e = ">"
-        else:
-            sys.exit("%s: not a pcap file" % path)
-        nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
-        recs = []
-        while True:
-            rh = f.read(16)
-            if len(rh) < 16:
-                break
-            sec, frac, incl, orig = struct.unpack(e + "IIII", rh)
-            data = f.read(incl)
-            ts = sec * 10**9 + (frac if nano else frac * 1000)
-            recs.append((ts, incl, orig, data))
-    return hdr, e, recs
+    """(pcapfile.Reader with the header's fields, [(ts_ns, orig, data)])."""
+    try:
+        with pcapfile.Reader(path) as r:
+            return r, [(rec.ts_ns, rec.wirelen, rec.data) for rec in r]
+    except ValueError as err:
+        sys.exit("%s: %s" % (path, err))
 
 
-def write_pcap(path, hdr, e, recs):
-    """Write records as a nanosecond pcap with hdr's link type."""
-    linktype = struct.unpack(e + "I", hdr[20:24])[0]
-    snaplen = struct.unpack(e + "I", hdr[16:20])[0]
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, snaplen, linktype))
-        for ts, incl, orig, data in recs:
-            f.write(struct.pack("<IIII", ts // 10**9, ts % 10**9, incl, orig))
-            f.write(data)
+def write_pcap(path, head, recs):
+    """Write records as a little-endian nanosecond pcap with head's snap length and link type."""
+    with pcapfile.Writer(path, endian="<", nano=True, snaplen=head.snaplen,
+                         linktype=head.linktype) as w:
+        for ts, orig, data in recs:
+            w.write(ts, data, orig)
 
 
 def shifted(recs, by_ns):
-    return [(ts + by_ns, incl, orig, data) for ts, incl, orig, data in recs]
+    return [(ts + by_ns, orig, data) for ts, orig, data in recs]
 
 
 def run(cli, path, extra):
@@ -106,9 +90,9 @@ def main():
         sys.exit(__doc__)
     cli, p1, p2 = sys.argv[1:4]
     extra = sys.argv[4:]
-    h1, e1, r1 = read_pcap(p1)
-    h2, e2, r2 = read_pcap(p2)
-    if h1[20:24] != h2[20:24] or e1 != e2:
+    h1, r1 = read_pcap(p1)
+    h2, r2 = read_pcap(p2)
+    if h1.linktype != h2.linktype or h1.endian != h2.endian:
         sys.exit("the two parts must have one link type and byte order")
     t0 = r1[0][0]
     # Part 2 starts two hours after part 1, whatever its own time.
@@ -117,8 +101,8 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         long_path = os.path.join(d, "long.pcap")
         p2_path = os.path.join(d, "part2.pcap")
-        write_pcap(long_path, h1, e1, whole)
-        write_pcap(p2_path, h2, e2, r2)
+        write_pcap(long_path, h1, whole)
+        write_pcap(p2_path, h2, r2)
         rw = run(cli, long_path, extra)
         ra = run(cli, p1, extra)
         rb = run(cli, p2_path, extra)

@@ -19,36 +19,26 @@ import json
 import os
 import select
 import signal
-import struct
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+import pcapfile  # noqa: E402  (tools/pcapfile.py)
 
 TIMEOUT_S = 30
 
 
 def pcap_records(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = data[:4]
-    if magic not in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        sys.exit("%s: expected a little-endian pcap" % path)
-    nano = magic == b"\x4d\x3c\xb2\xa1"
-    recs, off = [], 24
-    while off + 16 <= len(data):
-        sec, frac, incl, orig = struct.unpack("<IIII", data[off:off + 16])
-        recs.append((sec * 10**9 + (frac if nano else frac * 1000), orig,
-                     data[off + 16:off + 16 + incl]))
-        off += 16 + incl
-    return data[:24], recs
-
-
-def header_ns(hdr):
-    return struct.pack("<I", 0xA1B23C4D) + hdr[4:]
-
-
-def rec_bytes(ts, orig, pkt):
-    return struct.pack("<IIII", ts // 10**9, ts % 10**9, len(pkt), orig) + pkt
+    """(a writer of the same header as a nanosecond pcap, [(ts_ns, orig, data)])."""
+    try:
+        with pcapfile.Reader(path) as r:
+            if r.endian != "<":
+                sys.exit("%s: expected a little-endian pcap" % path)
+            recs = [(rec.ts_ns, rec.wirelen, rec.data) for rec in r]
+    except ValueError as err:
+        sys.exit("%s: %s" % (path, err))
+    return pcapfile.Writer(None, header=r.header, nano=True), recs
 
 
 def read_records(proc, want, buf):
@@ -81,17 +71,17 @@ def main():
     sig = None
     if len(args) == 4:
         sig = signal.SIGINT if args[2] == "--signal=INT" else signal.SIGTERM
-    hdr, recs = pcap_records(cap)
+    ns, recs = pcap_records(cap)
     # The expected sessions: what sampo-cli finds in the capture alone.
     alone = subprocess.run([cli, "--format", "json", "--seed", "1", cap], capture_output=True,
                            text=True, check=True).stdout.splitlines()
     n_expect = sum(1 for line in alone if json.loads(line)["type"] == "session")
     proc = subprocess.Popen([cli, "--format", "json", "--seed", "1", "--no-progress", "-"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = [header_ns(hdr)] + [rec_bytes(*r) for r in recs]
+    out = [ns.header] + [ns.pack(ts, pkt, orig) for ts, orig, pkt in recs]
     # A packet of the first flow a minute after the last: the clock moves on.
     last_ts, orig, pkt = recs[-1]
-    out.append(rec_bytes(last_ts + 60 * 10**9, orig, pkt))
+    out.append(ns.pack(last_ts + 60 * 10**9, pkt, orig))
     proc.stdin.write(b"".join(out))
     proc.stdin.flush()
     buf = [b""]
@@ -107,11 +97,11 @@ def main():
               % (n_got, n_expect))
     if sig is not None:
         open_cap = args[3]
-        ohdr, orecs = pcap_records(open_cap)
+        _, orecs = pcap_records(open_cap)
         # Half of the second capture, a minute after the first: its sessions are open.
         shift = last_ts + 120 * 10**9 - orecs[0][0]
         half = orecs[:len(orecs) // 2]
-        proc.stdin.write(b"".join(rec_bytes(t + shift, o, p) for t, o, p in half))
+        proc.stdin.write(b"".join(ns.pack(t + shift, p, o) for t, o, p in half))
         proc.stdin.flush()
         time.sleep(1.0)
         proc.send_signal(sig)

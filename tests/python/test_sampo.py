@@ -20,7 +20,6 @@ import glob
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,9 @@ import sampo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import pcapfile  # noqa: E402  (tools/pcapfile.py)
+
 DATA = os.environ.get("SAMPO_DATA_DIR") or os.path.join(ROOT, "data")
 PCAPS = sorted(glob.glob(os.path.join(DATA, "pcaps", "*.pcap")))
 LAB = os.path.join(DATA, "pcaps", "lab-v1-paper.pcap")
@@ -116,25 +118,9 @@ def session_view(s):
 
 
 def read_records(path):
-    """A tiny stdlib pcap reader: (linktype, [(ts_ns, data, wirelen)])."""
-    with open(path, "rb") as f:
-        head = f.read(24)
-        magic = struct.unpack("<I", head[:4])[0]
-        if magic in (0xA1B2C3D4, 0xA1B23C4D):
-            end = "<"
-        else:
-            end = ">"
-            magic = struct.unpack(">I", head[:4])[0]
-        nano = magic == 0xA1B23C4D
-        linktype = struct.unpack(end + "I", head[20:24])[0] & 0x0FFFFFFF
-        out = []
-        while True:
-            h = f.read(16)
-            if len(h) < 16:
-                return linktype, out
-            sec, frac, caplen, wirelen = struct.unpack(end + "IIII", h)
-            data = f.read(caplen)
-            out.append((sec * 1000000000 + (frac if nano else frac * 1000), data, wirelen))
+    """(linktype, [(ts_ns, data, wirelen)]) of a classic pcap (tools/pcapfile.py)."""
+    with pcapfile.Reader(path) as r:
+        return r.linktype, [(rec.ts_ns, rec.data, rec.wirelen) for rec in r]
 
 
 Event_fields = [f for f in sampo.Event.__dataclass_fields__
@@ -448,8 +434,7 @@ class TestErrors(unittest.TestCase):
     def test_unsupported_linktype(self):
         with tempfile.TemporaryDirectory() as d, sampo.Analyzer() as a:
             p = os.path.join(d, "usb.pcap")
-            with open(p, "wb") as f:
-                f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 189))
+            pcapfile.Writer(p, snaplen=65535, linktype=189).close()
             e = self.assertError(sampo.E_LINKTYPE, a.read_pcap, p)
             self.assertIn("unsupported link type", e.message)
 

@@ -67,8 +67,10 @@ import socket
 import struct
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]
 import mptcplib  # noqa: E402
+from pcapfile import ones_sum as osum  # noqa: E402  (tools/pcapfile.py)
 
 M64 = (1 << 64) - 1
 M32 = (1 << 32) - 1
@@ -81,17 +83,6 @@ def idsn_v1(key8):
 # --------------------------------------------------------------------------------------------
 # Internet checksums (--keep-width)
 # --------------------------------------------------------------------------------------------
-
-def osum(b):
-    """Ones' complement sum of big-endian 16-bit words (odd length padded with a zero), folded."""
-    b = bytes(b)
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
-
 
 def incremental(check, old, new):
     """RFC 1624 eqn. 3: the checksum after the words summed in OLD became NEW: ~(~HC + ~m + m')."""

@@ -1,17 +1,20 @@
 """mptcplib: the small pieces of pcap and MPTCP handling that the lab's Python tools share.
 
-Standard library only.  Classic pcap (micro- and nanosecond, either byte order) in and out;
+Standard library only.  Classic pcap (micro- and nanosecond, either byte order) in and out,
+through tools/pcapfile.py;
 Ethernet (802.1Q/QinQ), Linux SLL/SLL2 and raw-IP link types; IPv4 and IPv6 (extension
 headers skipped); TCP options, and the MPTCP DSS option in both its 8-byte and 4-byte forms.
 Used by truth.py (reinjection check), evaluate.py (sampling, sampled pcaps, subflow start
 times) and dense.py (the dense-DSN rewrite).
 """
 
+import os
 import socket
 import struct
+import sys
 
-MAGIC_US_LE, MAGIC_NS_LE = b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"
-MAGIC_US_BE, MAGIC_NS_BE = b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import pcapfile  # noqa: E402  (tools/pcapfile.py: classic pcap in and out)
 
 
 class Pcap:
@@ -22,46 +25,26 @@ class Pcap:
     it (sec * 1e9 + frac * 1000 for microsecond files)."""
 
     def __init__(self, path):
-        with open(path, "rb") as f:
-            raw = f.read()
-        if len(raw) < 24:
-            raise ValueError("%s: too short for a pcap file" % path)
-        magic = raw[:4]
-        if magic in (MAGIC_US_LE, MAGIC_NS_LE):
-            e = "<"
-        elif magic in (MAGIC_US_BE, MAGIC_NS_BE):
-            e = ">"
-        else:
-            raise ValueError("%s: not a classic pcap file (pcapng is not supported here)" % path)
-        self.endian = e
-        self.nano = magic in (MAGIC_NS_LE, MAGIC_NS_BE)
-        self.vmaj, self.vmin, self.zone, self.sigfigs, self.snaplen, lt = struct.unpack_from(e + "HHiIII", raw, 4)
-        self.linktype = lt & 0x0FFFFFFF
-        self.records = []
-        off, n = 24, len(raw)
-        hdr = struct.Struct(e + "IIII")
-        while off + 16 <= n:
-            sec, frac, incl, orig = hdr.unpack_from(raw, off)
-            off += 16
-            if off + incl > n:
-                break                      # a cut last record is left out, as libpcap does
-            self.records.append([sec, frac, orig, raw[off:off + incl]])
-            off += incl
+        try:
+            r = pcapfile.Reader(path)     # a cut last record is left out, as libpcap does
+        except ValueError as err:
+            raise ValueError("%s: %s" % (path, err)) from None
+        with r:
+            self.records = [[rec.sec, rec.frac, rec.wirelen, rec.data] for rec in r]
+        self.endian, self.nano, self.linktype = r.endian, r.nano, r.linktype
+        self.vmaj, self.vmin, self.zone, self.sigfigs, self.snaplen = (
+            r.version_major, r.version_minor, r.thiszone, r.sigfigs, r.snaplen)
 
     def ts_ns(self, rec):
         return rec[0] * 1000000000 + (rec[1] if self.nano else rec[1] * 1000)
 
     def write(self, path, records=None):
         """Write records (default: all) with this file's header, byte order and resolution."""
-        e = self.endian
-        magic = (MAGIC_NS_LE if self.nano else MAGIC_US_LE) if e == "<" else (MAGIC_NS_BE if self.nano else MAGIC_US_BE)
-        hdr = struct.Struct(e + "IIII")
-        with open(path, "wb") as f:
-            f.write(magic + struct.pack(e + "HHiIII", self.vmaj, self.vmin, self.zone, self.sigfigs,
-                                        self.snaplen, self.linktype))
+        with pcapfile.Writer(path, endian=self.endian, nano=self.nano, version=(self.vmaj, self.vmin),
+                             thiszone=self.zone, sigfigs=self.sigfigs, snaplen=self.snaplen,
+                             linktype=self.linktype) as w:
             for sec, frac, orig, data in (self.records if records is None else records):
-                f.write(hdr.pack(sec, frac, len(data), orig))
-                f.write(data)
+                w.write_raw(sec, frac, data, orig)
 
 
 def l3_offset(linktype, d):
