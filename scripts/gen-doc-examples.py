@@ -63,6 +63,8 @@ import threading
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_FILES = ["docs/cli.md", "tools/sampo-cli/sampo-cli.1", "README.md", "docs/python.md"]
 PCAPS = os.path.join(ROOT, "data", "pcaps")
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import pcapfile  # noqa: E402  (tools/pcapfile.py)
 TIMEOUT = 120
 SKIP = 77
 
@@ -81,34 +83,18 @@ class DocError(Exception):
 # Captures: the fixtures are made from the bundled captures, in pure Python.
 
 def read_pcap(path):
-    """(header dict, [(ts_sec, ts_frac, orig_len, data)]) of a pcap file."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    magic = raw[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        e = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        e = ">"
-    else:
-        raise DocError("%s: not a pcap file" % path)
-    _, vmaj, vmin, zone, sigfigs, snaplen, linktype = struct.unpack(e + "IHHiIII", raw[:24])
-    hdr = dict(endian=e, raw=raw[:24], linktype=linktype, snaplen=snaplen,
-               nano=magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d"))
-    recs, off = [], 24
-    while off + 16 <= len(raw):
-        sec, frac, incl, orig = struct.unpack(e + "IIII", raw[off:off + 16])
-        recs.append((sec, frac, orig, raw[off + 16:off + 16 + incl]))
-        off += 16 + incl
-    return hdr, recs
+    """(Reader, [(ts_sec, ts_frac, orig_len, data)]) of a pcap file."""
+    try:
+        with pcapfile.Reader(path) as r:
+            return r, [(rec.sec, rec.frac, rec.wirelen, rec.data) for rec in r]
+    except ValueError as err:
+        raise DocError("%s: %s" % (path, err))
 
 
 def pcap_bytes(hdr, recs, linktype=None):
-    e = hdr["endian"]
-    lt = hdr["linktype"] if linktype is None else linktype
-    out = [hdr["raw"][:20] + struct.pack(e + "I", lt)]
-    for sec, frac, orig, data in recs:
-        out.append(struct.pack(e + "IIII", sec, frac, len(data), orig) + data)
-    return b"".join(out)
+    """A pcap file of recs, with the header hdr (a Reader) had, or another link type."""
+    w = pcapfile.Writer(None, header=hdr.header, linktype=linktype)
+    return w.header + b"".join(w.pack_raw(sec, frac, data, orig) for sec, frac, orig, data in recs)
 
 
 def tcp_ports(frame):
@@ -192,9 +178,9 @@ def fx_pcapng(*srcs):
         recs = []
         for i, src in enumerate(srcs):
             hdr, rr = read_pcap(os.path.join(PCAPS, src))
-            if hdr["nano"]:
+            if hdr.nano:
                 raise DocError("fx_pcapng: %s has nanosecond times" % src)
-            out.append(block(1, struct.pack("<HHI", hdr["linktype"], 0, hdr["snaplen"])))
+            out.append(block(1, struct.pack("<HHI", hdr.linktype, 0, hdr.snaplen)))
             recs += [(sec * 1000000 + us, i, n, orig, d) for n, (sec, us, orig, d) in enumerate(rr)]
         for ts, i, _, orig, d in sorted(recs, key=lambda r: r[:3]):
             epb = struct.pack("<IIIII", i, ts >> 32, ts & 0xFFFFFFFF, len(d), orig)
