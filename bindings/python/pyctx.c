@@ -8,12 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The assembler has no bound here (asm_set_limit() is not called): the
+ * ended sessions are kept whole until clear_ended(), so parts never come. */
 static void on_session(void *user, const sampo_session_info *s, const sampo_subflow_info *subs,
-                       size_t n)
+                       size_t n, uint32_t parts, uint64_t early)
 {
     struct sampo_py_ctx *c = user;
     struct sampo_py_rec *r;
 
+    (void)parts;
+    (void)early;
     if (c->n_recs == c->cap_recs) {
         size_t cap = c->cap_recs ? 2 * c->cap_recs : 16;
         r = realloc(c->recs, cap * sizeof *r);

@@ -240,4 +240,59 @@ static inline tpkt hostile_join_pkt(uint32_t i, uint64_t seed, uint32_t ntokens)
                     opt_join_syn(o, 0, 1, hostile_join_token(i, seed, ntokens), i * 7 + 1), 0);
 }
 
+/* ---- subflow churn in one open session ------------------------------------
+ *
+ * An endpoint that keeps one MPTCP v1 session open and churns joined
+ * subflows through it: the initial subflow 192.0.2.20:40000 ->
+ * 198.51.100.20:443 (MP_CAPABLE handshake with both keys,
+ * HOSTILE_CHURN_HEAD packets, then a pure ACK on it now and then to keep
+ * it alive), and join i an MP_JOIN SYN from
+ * 10.(128 + i / 65536 % 128).(i / 256 % 256).(i % 256):(1024 + i % 60000)
+ * naming the listener's token.  Each join ends when it goes idle; the
+ * session never ends before the input does, so every ended join's record
+ * waits for it (issue 10: what a consumer of end-of-life records holds). */
+#define HOSTILE_CHURN_KEY_C UINT64_C(0x1122334455667788)
+#define HOSTILE_CHURN_KEY_S UINT64_C(0x8877665544332211)
+#define HOSTILE_CHURN_HEAD 3
+
+static inline tflow hostile_churn_initial(void)
+{
+    return tflow4(UINT32_C(0xc0000214), 40000, UINT32_C(0xc6336414), 443);
+}
+
+/* Packet k < HOSTILE_CHURN_HEAD of the initial subflow's handshake, or
+ * (k >= HOSTILE_CHURN_HEAD) a pure ACK on it. */
+static inline tpkt hostile_churn_head(unsigned k)
+{
+    uint8_t o[24];
+    tflow f = hostile_churn_initial(), r = tflow_rev(f);
+    if (k == 0)
+        return tp_build(&f, TH_SYN, 0, 0, o, opt_mpc(o, 1, 4, 0, 0, 0), 0);
+    if (k == 1)
+        return tp_build(&r, TH_SYN | TH_ACK, 0, 1, o, opt_mpc(o, 1, 12, HOSTILE_CHURN_KEY_S, 0, 0),
+                        0);
+    if (k == 2)
+        return tp_build(&f, TH_ACK, 1, 1, o,
+                        opt_mpc(o, 1, 20, HOSTILE_CHURN_KEY_C, HOSTILE_CHURN_KEY_S, 0), 0);
+    return tp_build(&f, TH_ACK, 1, 1, o, 0, 0);
+}
+
+static inline tflow hostile_churn_flow(uint32_t i)
+{
+    uint32_t src = (UINT32_C(10) << 24) | ((128 + i / 65536 % 128) << 16) | (i / 256 % 256) << 8 |
+                   (i % 256);
+    return tflow4(src, (uint16_t)(1024 + i % 60000), UINT32_C(0xc6336414), 443);
+}
+
+/* Join i: its MP_JOIN SYN. */
+static inline tpkt hostile_churn_join(uint32_t i)
+{
+    uint8_t o[16];
+    uint32_t token = 0;
+    uint64_t idsn = 0;
+    sampo_key_token(HOSTILE_CHURN_KEY_S, 1, &token, &idsn);
+    tflow f = hostile_churn_flow(i);
+    return tp_build(&f, TH_SYN, i, 0, o, opt_join_syn(o, 0, 1, token, i * 7 + 1), 0);
+}
+
 #endif

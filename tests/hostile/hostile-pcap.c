@@ -2,8 +2,13 @@
  * alone or merged in time order into a real capture (libpcap both ways).
  *
  *   hostile-pcap OUT --crowd N [--t0 SEC] [--gap US] [--one] [--merge IN]
+ *   hostile-pcap OUT --churn N | --joins N [--t0 SEC] [--gap US]
  *
  *   --crowd N   N flows of the DATA_ACK crowd (hostile_crowd_pkt)
+ *   --churn N   one session kept open while N joins churn through it
+ *               (hostile_churn_*; an ACK on its initial subflow every 64)
+ *   --joins N   N MP_JOIN SYNs naming unknown tokens (hostile_join_pkt,
+ *               seed 1): N unassociated subflows
  *   --t0 SEC    time of the first flow (default: IN's first packet, else 1)
  *   --gap US    one flow every US microseconds (default 10)
  *   --one       one packet per flow (its DATA_ACK) instead of four
@@ -23,12 +28,17 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: hostile-pcap OUT --crowd N [--t0 SEC] [--gap US] [--one] "
-                    "[--merge IN]\n");
+    fprintf(stderr, "usage: hostile-pcap OUT --crowd N|--churn N|--joins N [--t0 SEC] [--gap US] "
+                    "[--one] [--merge IN]\n");
     return 2;
 }
 
+enum { GEN_CROWD, GEN_CHURN, GEN_JOINS };
+
+#define CHURN_KEEP 64 /* joins between two ACKs on the churned session's initial subflow */
+
 typedef struct gen {
+    int mode;
     uint32_t n, i;
     unsigned k, per_flow;
     uint64_t t0_ns, gap_ns;
@@ -39,8 +49,24 @@ typedef struct gen {
 /* The next crowd packet into g->p / g->ts; false when done. */
 static int gen_next(gen *g)
 {
+    if (g->mode == GEN_CHURN && g->k < HOSTILE_CHURN_HEAD) { /* the session's handshake */
+        g->p = hostile_churn_head(g->k);
+        g->ts = g->t0_ns + g->k++ * 1000;
+        return 1;
+    }
     if (g->i >= g->n)
         return 0;
+    if (g->mode != GEN_CROWD) {
+        g->ts = g->t0_ns + 1000000 + (uint64_t)g->i * g->gap_ns;
+        if (g->mode == GEN_CHURN && g->i % CHURN_KEEP == 0 && g->k == HOSTILE_CHURN_HEAD) {
+            g->p = hostile_churn_head(g->k++); /* keep the session open */
+            return 1;
+        }
+        g->p = g->mode == GEN_CHURN ? hostile_churn_join(g->i) : hostile_join_pkt(g->i, 1, 0);
+        g->k = HOSTILE_CHURN_HEAD;
+        g->i++;
+        return 1;
+    }
     unsigned k = g->per_flow == 1 ? 1 : g->k;
     g->p = hostile_crowd_pkt(g->i, k, BASE);
     g->ts = g->t0_ns + (uint64_t)g->i * g->gap_ns + g->k;
@@ -71,7 +97,10 @@ int main(int argc, char **argv)
     for (int a = 2; a < argc; a++) {
         if (!strcmp(argv[a], "--crowd") && a + 1 < argc)
             g.n = (uint32_t)strtoul(argv[++a], NULL, 10);
-        else if (!strcmp(argv[a], "--t0") && a + 1 < argc)
+        else if ((!strcmp(argv[a], "--churn") || !strcmp(argv[a], "--joins")) && a + 1 < argc) {
+            g.mode = !strcmp(argv[a], "--churn") ? GEN_CHURN : GEN_JOINS;
+            g.n = (uint32_t)strtoul(argv[++a], NULL, 10);
+        } else if (!strcmp(argv[a], "--t0") && a + 1 < argc)
             t0 = strtod(argv[++a], NULL);
         else if (!strcmp(argv[a], "--gap") && a + 1 < argc)
             g.gap_ns = strtoull(argv[++a], NULL, 10) * 1000;

@@ -74,7 +74,15 @@ struct cli_config {
      * (records_init()), standard output being refused by options_parse(). */
     const char *events_file;
     const char *pairs_file;
+
+    /* --record-memory: bytes of session records held (records.h); 0: no bound. */
+    uint64_t record_memory;
 };
+
+/* --record-memory's default: 32 MiB. */
+#define CLI_RECORD_MEMORY_DEFAULT (UINT64_C(32) << 20)
+/* Its least value other than 0. */
+#define CLI_RECORD_MEMORY_MIN (UINT64_C(64) << 10)
 
 /* --sflow-listen without an address. */
 #define CLI_SFLOW_LISTEN_HOST "127.0.0.1"

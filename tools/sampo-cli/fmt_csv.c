@@ -119,12 +119,24 @@ static void row(struct writer *w, uint64_t session_id, const struct report_subfl
 }
 
 static void csv_session(struct writer *w, const sampo_session_info *s,
-                        const struct report_list *subs)
+                        const struct report_list *subs, uint32_t parts, uint64_t early)
 {
     size_t i;
 
+    (void)parts; /* the rows of the parts went before, with the same session_id */
+    (void)early;
     for (i = 0; i < subs->n; i++)
         row(w, s->session_id, &subs->items[i]);
+}
+
+static void csv_part(struct writer *w, uint64_t session_id, uint32_t part,
+                     const struct report_list *subs)
+{
+    size_t i;
+
+    (void)part;
+    for (i = 0; i < subs->n; i++)
+        row(w, session_id, &subs->items[i]);
 }
 
 static void csv_unassociated(struct writer *w, const struct report_list *subs)
@@ -167,5 +179,5 @@ static void csv_pairs(struct writer *w, const struct report_pairs *pairs)
 
 const struct formatter fmt_csv = {
     csv_begin, csv_event, csv_results, csv_session, csv_unassociated, csv_end, csv_pairs,
-    1,         NULL,      NULL,        NULL,
+    1,         NULL,      NULL,        NULL,        csv_part,
 };

@@ -62,8 +62,11 @@ static void eve_event(struct writer *w, const sampo_event *ev)
     (void)ev;
 }
 
-/* One subflow's record; `s` is its session, NULL for none. */
-static void record(struct writer *w, const sampo_session_info *s, const struct report_subflow *sf)
+/* One subflow's record; `s` is its session, NULL for none.  A subflow of
+ * a part (written early, its session still open) has s NULL and its
+ * session's id in part_session. */
+static void record(struct writer *w, const sampo_session_info *s, const struct report_subflow *sf,
+                   uint64_t part_session)
 {
     const sampo_subflow_info *i = &sf->info;
 
@@ -87,6 +90,9 @@ static void record(struct writer *w, const sampo_session_info *s, const struct r
         w_json_str(w, sampo_method_name(s->method));
         key(w, "session_confidence");
         w_real(w, s->confidence);
+    } else if (part_session) { /* the session's method is known when it ends */
+        w_printf(w, "%" PRIu64 ",\"session_method\":null,\"session_confidence\":null",
+                 part_session);
     } else {
         w_puts(w, "null,\"session_method\":null,\"session_confidence\":null");
     }
@@ -127,16 +133,26 @@ static void record(struct writer *w, const sampo_session_info *s, const struct r
 }
 
 static void eve_session(struct writer *w, const sampo_session_info *s,
-                        const struct report_list *subs)
+                        const struct report_list *subs, uint32_t parts, uint64_t early)
 {
+    (void)parts; /* the records of the parts went before */
+    (void)early;
     for (size_t i = 0; i < subs->n; i++)
-        record(w, s, &subs->items[i]);
+        record(w, s, &subs->items[i], 0);
+}
+
+static void eve_part(struct writer *w, uint64_t session_id, uint32_t part,
+                     const struct report_list *subs)
+{
+    (void)part;
+    for (size_t i = 0; i < subs->n; i++)
+        record(w, NULL, &subs->items[i], session_id);
 }
 
 static void eve_unassociated(struct writer *w, const struct report_list *subs)
 {
     for (size_t i = 0; i < subs->n; i++)
-        record(w, NULL, &subs->items[i]);
+        record(w, NULL, &subs->items[i], 0);
 }
 
 static void eve_end(struct writer *w, const struct cli_config *cfg, const sampo_ctx *ctx,
@@ -157,5 +173,5 @@ static void eve_pairs(struct writer *w, const struct report_pairs *pairs)
 
 const struct formatter fmt_eve = {
     eve_nothing, eve_event, eve_nothing, eve_session, eve_unassociated, eve_end, eve_pairs,
-    1,           NULL,      NULL,        NULL,
+    1,           NULL,      NULL,        NULL,        eve_part,
 };

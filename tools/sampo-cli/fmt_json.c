@@ -173,9 +173,11 @@ static void token(struct writer *w, const sampo_session_info *s, int i)
         w_puts(w, "null");
 }
 
-/* A session record: "session", or "open-session" in a snapshot at ts_ns. */
+/* A session record: "session", or "open-session" in a snapshot at ts_ns;
+ * with "parts" and "subflows_early" when parts went before. */
 static void session_record(struct writer *w, const char *type, const uint64_t *ts_ns,
-                           const sampo_session_info *s, const struct report_list *subs)
+                           const sampo_session_info *s, const struct report_list *subs,
+                           uint32_t parts, uint64_t early)
 {
     w_puts(w, "{\"type\":");
     w_json_str(w, type);
@@ -221,14 +223,30 @@ static void session_record(struct writer *w, const char *type, const uint64_t *t
     w_putc(w, ',');
     token(w, s, 1);
     w_putc(w, ']');
+    if (parts) {
+        key(w, "parts");
+        w_printf(w, "%" PRIu32, parts);
+        key(w, "subflows_early");
+        w_printf(w, "%" PRIu64, early);
+    }
     subflow_array(w, subs);
     w_puts(w, "}\n");
 }
 
 static void json_session(struct writer *w, const sampo_session_info *s,
-                         const struct report_list *subs)
+                         const struct report_list *subs, uint32_t parts, uint64_t early)
 {
-    session_record(w, "session", NULL, s, subs);
+    session_record(w, "session", NULL, s, subs, parts, early);
+}
+
+/* {"type":"session-part","id":ID,"part":K,"subflows":[...]} */
+static void json_part(struct writer *w, uint64_t session_id, uint32_t part,
+                      const struct report_list *subs)
+{
+    w_printf(w, "{\"type\":\"session-part\",\"id\":%" PRIu64 ",\"part\":%" PRIu32, session_id,
+             part);
+    subflow_array(w, subs);
+    w_puts(w, "}\n");
 }
 
 static void json_snapshot_begin(struct writer *w, uint64_t ts_ns)
@@ -241,7 +259,7 @@ static void json_snapshot_begin(struct writer *w, uint64_t ts_ns)
 static void json_snapshot(struct writer *w, uint64_t ts_ns, const sampo_session_info *s,
                           const struct report_list *subs)
 {
-    session_record(w, "open-session", &ts_ns, s, subs);
+    session_record(w, "open-session", &ts_ns, s, subs, 0, 0);
 }
 
 static void json_unassociated(struct writer *w, const struct report_list *subs)
@@ -273,6 +291,12 @@ static void json_end(struct writer *w, const struct cli_config *cfg, const sampo
     w_printf(w, "%" PRIu64, t->subflows);
     key(w, "subflows_unassociated");
     w_printf(w, "%" PRIu64, t->unassociated);
+    if (t->parts) { /* only then: the records of runs without parts stay as they were */
+        key(w, "session_parts");
+        w_printf(w, "%" PRIu64, t->parts);
+        key(w, "subflows_early");
+        w_printf(w, "%" PRIu64, t->subflows_early);
+    }
     w_puts(w, "}\n");
 }
 
@@ -314,5 +338,5 @@ static void json_pairs(struct writer *w, const struct report_pairs *pairs)
 const struct formatter fmt_json = {
     json_begin,          json_event,    json_results, json_session,
     json_unassociated,   json_end,      json_pairs,   1,
-    json_snapshot_begin, json_snapshot, NULL,
+    json_snapshot_begin, json_snapshot, NULL,         json_part,
 };

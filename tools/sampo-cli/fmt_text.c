@@ -64,6 +64,32 @@ static void version(struct writer *w, unsigned v)
         w_puts(w, "v?");
 }
 
+void text_subflow_line(struct writer *w, const struct report_subflow *sf, int width)
+{
+    const sampo_subflow_info *s = &sf->info;
+    int d;
+
+    w_printf(w, "  %-7s  %-*s  pkts %" PRIu64 "/%" PRIu64 "  bytes %" PRIu64 "/%" PRIu64 "  dsn ",
+             report_role(s), width, sf->flow, s->packets[0], s->packets[1], s->bytes[0],
+             s->bytes[1]);
+    for (d = 0; d < 2; d++) {
+        if (d)
+            w_putc(w, '/');
+        if (s->dsn_bits[d])
+            w_printf(w, "%" PRIu64, s->dsn_hi[d] - s->dsn_lo[d]);
+        else
+            w_putc(w, '-');
+    }
+    w_printf(w, "  %s %.3f", sampo_method_name(s->method), s->confidence);
+    if (s->backup)
+        w_puts(w, "  backup");
+    if (s->fallback)
+        w_puts(w, "  fallback");
+    if (s->closed)
+        w_printf(w, "  closed %s", sampo_close_reason_name(s->close_reason));
+    w_putc(w, '\n');
+}
+
 static void subflow_lines(struct writer *w, const struct report_list *subs)
 {
     size_t i, width = 0;
@@ -73,35 +99,12 @@ static void subflow_lines(struct writer *w, const struct report_list *subs)
         if (len > width)
             width = len;
     }
-    for (i = 0; i < subs->n; i++) {
-        const sampo_subflow_info *s = &subs->items[i].info;
-        int d;
-
-        w_printf(w,
-                 "  %-7s  %-*s  pkts %" PRIu64 "/%" PRIu64 "  bytes %" PRIu64 "/%" PRIu64 "  dsn ",
-                 report_role(s), (int)width, subs->items[i].flow, s->packets[0], s->packets[1],
-                 s->bytes[0], s->bytes[1]);
-        for (d = 0; d < 2; d++) {
-            if (d)
-                w_putc(w, '/');
-            if (s->dsn_bits[d])
-                w_printf(w, "%" PRIu64, s->dsn_hi[d] - s->dsn_lo[d]);
-            else
-                w_putc(w, '-');
-        }
-        w_printf(w, "  %s %.3f", sampo_method_name(s->method), s->confidence);
-        if (s->backup)
-            w_puts(w, "  backup");
-        if (s->fallback)
-            w_puts(w, "  fallback");
-        if (s->closed)
-            w_printf(w, "  closed %s", sampo_close_reason_name(s->close_reason));
-        w_putc(w, '\n');
-    }
+    for (i = 0; i < subs->n; i++)
+        text_subflow_line(w, &subs->items[i], (int)width);
 }
 
 static void session_block(struct writer *w, const char *what, const sampo_session_info *s,
-                          const struct report_list *subs)
+                          const struct report_list *subs, uint32_t parts, uint64_t early)
 {
     w_printf(w, "%s %" PRIu64 "  ", what, s->session_id);
     version(w, s->mptcp_version);
@@ -109,14 +112,26 @@ static void session_block(struct writer *w, const char *what, const sampo_sessio
              sampo_method_name(s->method), s->confidence);
     if (s->closed)
         w_printf(w, "  closed %s", sampo_close_reason_name(s->close_reason));
+    if (parts)
+        w_printf(w, "  + %" PRIu32 " part%s above (%" PRIu64 " subflow%s)", parts,
+                 parts == 1 ? "" : "s", early, early == 1 ? "" : "s");
     w_putc(w, '\n');
     subflow_lines(w, subs);
 }
 
 static void text_session(struct writer *w, const sampo_session_info *s,
-                         const struct report_list *subs)
+                         const struct report_list *subs, uint32_t parts, uint64_t early)
 {
-    session_block(w, "session", s, subs);
+    session_block(w, "session", s, subs, parts, early);
+}
+
+/* Written early: "session ID  part K  N subflows  (still open)". */
+static void text_part(struct writer *w, uint64_t session_id, uint32_t part,
+                      const struct report_list *subs)
+{
+    w_printf(w, "session %" PRIu64 "  part %" PRIu32 "  %zu subflow%s  (still open)\n", session_id,
+             part, subs->n, subs->n == 1 ? "" : "s");
+    subflow_lines(w, subs);
 }
 
 static void text_snapshot_begin(struct writer *w, uint64_t ts_ns)
@@ -130,12 +145,17 @@ static void text_snapshot(struct writer *w, uint64_t ts_ns, const sampo_session_
                           const struct report_list *subs)
 {
     (void)ts_ns;
-    session_block(w, "  open session", s, subs);
+    session_block(w, "  open session", s, subs, 0, 0);
+}
+
+void text_unassociated_header(struct writer *w, uint64_t n)
+{
+    w_printf(w, "unassociated  %" PRIu64 " subflow%s\n", n, n == 1 ? "" : "s");
 }
 
 static void text_unassociated(struct writer *w, const struct report_list *subs)
 {
-    w_printf(w, "unassociated  %zu subflow%s\n", subs->n, subs->n == 1 ? "" : "s");
+    text_unassociated_header(w, subs->n);
     subflow_lines(w, subs);
 }
 
@@ -164,11 +184,13 @@ static void text_end(struct writer *w, const struct cli_config *cfg, const sampo
 {
     if (t->sessions != 0 || t->unassociated != 0)
         w_putc(w, '\n');
-    w_printf(w,
-             "%" PRIu64 " session%s (%" PRIu64 " subflow%s), %" PRIu64
-             " unassociated subflow%s; %" PRIu64 " packets read",
-             t->sessions, t->sessions == 1 ? "" : "s", t->subflows, t->subflows == 1 ? "" : "s",
-             t->unassociated, t->unassociated == 1 ? "" : "s", cc->packets_read);
+    w_printf(w, "%" PRIu64 " session%s (%" PRIu64 " subflow%s", t->sessions,
+             t->sessions == 1 ? "" : "s", t->subflows, t->subflows == 1 ? "" : "s");
+    if (t->parts)
+        w_printf(w, ", %" PRIu64 " in %" PRIu64 " part%s written early", t->subflows_early,
+                 t->parts, t->parts == 1 ? "" : "s");
+    w_printf(w, "), %" PRIu64 " unassociated subflow%s; %" PRIu64 " packets read", t->unassociated,
+             t->unassociated == 1 ? "" : "s", cc->packets_read);
     if (cc->packets_sampled != cc->packets_read)
         w_printf(w, ", %" PRIu64 " sampled", cc->packets_sampled);
     w_printf(w, ", %" PRIu64 " undecodable, %" PRIu64 " not TCP\n", cc->packets_undecodable,
@@ -182,6 +204,9 @@ static void text_end(struct writer *w, const struct cli_config *cfg, const sampo
                  cc->sflow.datagrams, cc->sflow.samples, cc->sflow.headers, cc->sflow.bad);
     w_puts(w, "counters (non-zero):\n");
     text_counter_table(w, ctx, cc, 1);
+    if (t->parts)
+        w_printf(w, "  %-24s %" PRIu64 "\n  %-24s %" PRIu64 "\n", "session_parts", t->parts,
+                 "subflows_early", t->subflows_early);
 }
 
 /* What the columns of the session blocks mean, once before the first. */
@@ -228,5 +253,5 @@ static void text_pairs(struct writer *w, const struct report_pairs *pairs)
 
 const struct formatter fmt_text = {
     text_begin, text_event, text_results,        text_session,  text_unassociated, text_end,
-    text_pairs, 1,          text_snapshot_begin, text_snapshot, text_legend,
+    text_pairs, 1,          text_snapshot_begin, text_snapshot, text_legend,       text_part,
 };

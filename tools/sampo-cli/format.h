@@ -19,6 +19,10 @@ struct report_totals {
     uint64_t sessions;
     uint64_t subflows;     /* in sessions */
     uint64_t unassociated; /* tracked subflows in no session */
+    /* Written early, past --record-memory (records.h): parts of sessions
+     * still open, and the subflows in them (counted in `subflows` too). */
+    uint64_t parts;
+    uint64_t subflows_early;
 };
 
 struct formatter {
@@ -28,8 +32,10 @@ struct formatter {
     void (*event)(struct writer *w, const sampo_event *ev);
     /* Between the events and the results. */
     void (*results)(struct writer *w, const struct cli_config *cfg);
-    /* One session and its subflows (ordered). */
-    void (*session)(struct writer *w, const sampo_session_info *s, const struct report_list *subs);
+    /* One session and its subflows (ordered); `parts` parts holding
+     * `early` of its subflows went before (0: none, the record is whole). */
+    void (*session)(struct writer *w, const sampo_session_info *s, const struct report_list *subs,
+                    uint32_t parts, uint64_t early);
     /* Tracked subflows of no session (called only when there are some). */
     void (*unassociated)(struct writer *w, const struct report_list *subs);
     /* Totals and counters at the very end (text: the counters with -v). */
@@ -49,6 +55,10 @@ struct formatter {
     /* Before the first session or unassociated subflow, when there is one
      * (text: what the columns mean).  NULL: none. */
     void (*legend)(struct writer *w);
+    /* Part `part` (1, 2, ...) of session `session_id`, still open: ended
+     * subflows written early to keep within --record-memory (ordered). */
+    void (*part)(struct writer *w, uint64_t session_id, uint32_t part,
+                 const struct report_list *subs);
 };
 
 extern const struct formatter fmt_text;

@@ -45,6 +45,7 @@ enum {
     OPT_COMMUNITY_ID_SEED,
     OPT_EVENTS_FILE,
     OPT_PAIRS_FILE,
+    OPT_RECORD_MEMORY,
 };
 
 static const struct option long_opts[] = {
@@ -82,6 +83,7 @@ static const struct option long_opts[] = {
     {"community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED},
     {"events-file", required_argument, NULL, OPT_EVENTS_FILE},
     {"pairs-file", required_argument, NULL, OPT_PAIRS_FILE},
+    {"record-memory", required_argument, NULL, OPT_RECORD_MEMORY},
     {NULL, 0, NULL, 0},
 };
 
@@ -155,6 +157,9 @@ void options_usage(FILE *fp)
           "                        default OUT.pairs.csv from -o OUT[.csv]\n"
           "      --community-id-seed=N  seed of the subflows' Community IDs, 0..65535\n"
           "                        (default 0, as Zeek, Suricata and Wireshark)\n"
+          "      --record-memory=BYTES  memory for the records of sessions still open\n"
+          "                        (K, M, G, T suffixes; default 32M, 0 = no bound);\n"
+          "                        past it they are written early, as session parts\n"
           "  -q, --quiet           no warnings, no progress bar\n"
           "  -v, --verbose         text: the counters after the summary; other formats:\n"
           "                        all counters on standard error at the end\n"
@@ -315,6 +320,13 @@ static int one_option(struct cli_config *cfg, int c, const char *arg)
         if (parse_u64(arg, &u) != 0 || u < 1 || u > 100)
             return bad_value("--source-quota", arg, "expected a percentage from 1 to 100");
         return add_libopt(cfg, "--source-quota", SAMPO_OPT_SOURCE_QUOTA, 0, (int64_t)u, 0, 0);
+    case OPT_RECORD_MEMORY:
+        if (parse_size(arg, &u) != 0 || (u != 0 && u < CLI_RECORD_MEMORY_MIN))
+            return bad_value("--record-memory", arg,
+                             "expected bytes, 0 or at least 64K, with an optional K, M, G or T "
+                             "suffix, e.g. 64M");
+        cfg->record_memory = u;
+        return 0;
     case OPT_SEED:
         if (parse_u64(arg, &u) != 0 || u > INT64_MAX)
             return bad_value("--seed", arg, "expected an unsigned integer, decimal or 0x hex");
@@ -558,6 +570,7 @@ int options_parse(int argc, char **argv, struct cli_config *cfg)
     cfg->progress = 1;
     cfg->rate = 1;
     cfg->sample.mode = SAMPLER_NONE;
+    cfg->record_memory = CLI_RECORD_MEMORY_DEFAULT;
     /* Room for every argument: the -r files and the positional ones. */
     cfg->inputs = calloc((size_t)argc + 1, sizeof *cfg->inputs);
     pos = calloc((size_t)argc + 1, sizeof *pos);

@@ -10,15 +10,29 @@
 #include <string.h>
 
 #include "cli.h"
+#include "text.h"
 
+/* A record in the text spool: a session's, or a part's (same id, earlier
+ * offset: the order by id, then offset, puts its parts before it). */
 struct rec_index {
     uint64_t session_id;
     long off;
     size_t len;
 };
 
+static int cmp_index(const void *pa, const void *pb)
+{
+    const struct rec_index *a = pa, *b = pb;
+
+    if (a->session_id != b->session_id)
+        return a->session_id < b->session_id ? -1 : 1;
+    return (a->off > b->off) - (a->off < b->off);
+}
+
 static void on_session(void *user, const sampo_session_info *s, const sampo_subflow_info *subs,
-                       size_t n);
+                       size_t n, uint32_t parts, uint64_t early);
+static void on_part(void *user, uint64_t session_id, uint32_t part, const sampo_subflow_info *subs,
+                    size_t n);
 static void on_unassoc(void *user, const sampo_subflow_info *info);
 
 /* CSV: OUT.events.csv (k 0) or OUT.pairs.csv (k 1) from -o OUT[.csv]. */
@@ -62,6 +76,24 @@ static int open_side(struct records *r, int k, int wanted, const char *name, str
     return 0;
 }
 
+/* --record-memory, shared out: the assembler's bound; in text, half of
+ * it, and a quarter each for the index and the unassociated subflows. */
+static uint64_t share(const struct cli_config *cfg, int quarters)
+{
+    if (cfg->record_memory == 0)
+        return 0;
+    if (cfg->format != CLI_FMT_TEXT)
+        return cfg->record_memory;
+    return cfg->record_memory / 4 * (uint64_t)quarters;
+}
+
+static size_t xs_bound(const struct cli_config *cfg)
+{
+    uint64_t b = share(cfg, 1);
+
+    return b == 0 || b > SIZE_MAX ? SIZE_MAX : (size_t)b;
+}
+
 int records_init(struct records *r, const struct formatter *fmt, const struct cli_config *cfg,
                  struct writer *out, int live)
 {
@@ -73,6 +105,9 @@ int records_init(struct records *r, const struct formatter *fmt, const struct cl
     r->cfg = cfg;
     report_set_community_id_seed(cfg->community_id_seed);
     asm_init(&r->asm_, on_session, on_unassoc, r);
+    asm_set_limit(&r->asm_, share(cfg, 2), on_part);
+    xs_init(&r->index, sizeof(struct rec_index), cmp_index, xs_bound(cfg));
+    xs_init(&r->unassoc, sizeof(struct report_subflow), report_cmp, xs_bound(cfg));
     (void)live; /* records are flushed as written, from files as from live input */
     r->flush_each = 1;
     if (open_side(r, 0, cfg->events, cfg->events_file, &r->events_w, &r->events_out) != 0 ||
@@ -91,68 +126,105 @@ int records_init(struct records *r, const struct formatter *fmt, const struct cl
     return 0;
 }
 
+/* Text: note the record just written to the spool from `off`. */
+static void index_spooled(struct records *r, uint64_t session_id, long off)
+{
+    struct rec_index ix;
+
+    memset(&ix, 0, sizeof ix);
+    ix.session_id = session_id;
+    ix.off = off;
+    ix.len = (size_t)(ftell(r->spool.fp) - off);
+    if (xs_push(&r->index, &ix) != 0)
+        r->failed = 1;
+}
+
 /* Write one finished session: at once, or to the spool. */
-static void emit_session(struct records *r, const sampo_session_info *s, struct report_list *subs)
+static void emit_session(struct records *r, const sampo_session_info *s, struct report_list *subs,
+                         uint32_t parts, uint64_t early)
 {
     r->totals.sessions++;
     r->totals.subflows += subs->n;
     if (!r->spool_mode) {
-        r->fmt->session(r->out, s, subs);
+        r->fmt->session(r->out, s, subs, parts, early);
         if (r->flush_each)
             w_flush(r->out);
         return;
     }
     long off = ftell(r->spool.fp);
-    r->fmt->session(&r->spool, s, subs);
-    if (r->n_index == r->cap_index) {
-        size_t cap = r->cap_index ? 2 * r->cap_index : 256;
-        struct rec_index *ix = realloc(r->index, cap * sizeof *ix);
-        if (!ix) {
+    r->fmt->session(&r->spool, s, subs, parts, early);
+    index_spooled(r, s->session_id, off);
+}
+
+/* The records as a list in the report's order.  @return 0 or -1. */
+static int make_list(struct records *r, const sampo_subflow_info *subs, size_t n,
+                     struct report_list *list)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (report_push(list, &subs[i]) != 0) {
             r->failed = 1;
-            return;
+            return -1;
         }
-        r->index = ix;
-        r->cap_index = cap;
     }
-    r->index[r->n_index].session_id = s->session_id;
-    r->index[r->n_index].off = off;
-    r->index[r->n_index].len = (size_t)(ftell(r->spool.fp) - off);
-    r->n_index++;
+    report_sort(list);
+    return 0;
 }
 
 static void on_session(void *user, const sampo_session_info *s, const sampo_subflow_info *subs,
-                       size_t n)
+                       size_t n, uint32_t parts, uint64_t early)
 {
     struct records *r = user;
     struct report_list list = {NULL, 0, 0};
 
-    for (size_t i = 0; i < n; i++)
-        if (report_push(&list, &subs[i]) != 0)
-            r->failed = 1;
-    report_sort(&list);
-    emit_session(r, s, &list);
+    make_list(r, subs, n, &list);
+    emit_session(r, s, &list, parts, early);
+    report_list_free(&list);
+}
+
+/* Past --record-memory: part `part` of an open session, written now. */
+static void on_part(void *user, uint64_t session_id, uint32_t part, const sampo_subflow_info *subs,
+                    size_t n)
+{
+    struct records *r = user;
+    struct report_list list = {NULL, 0, 0};
+
+    make_list(r, subs, n, &list);
+    r->totals.parts++;
+    r->totals.subflows_early += list.n;
+    r->totals.subflows += list.n;
+    if (!r->spool_mode) {
+        r->fmt->part(r->out, session_id, part, &list);
+        if (r->flush_each)
+            w_flush(r->out);
+    } else {
+        long off = ftell(r->spool.fp);
+        r->fmt->part(&r->spool, session_id, part, &list);
+        index_spooled(r, session_id, off);
+    }
     report_list_free(&list);
 }
 
 static void on_unassoc(void *user, const sampo_subflow_info *info)
 {
     struct records *r = user;
-    struct report_list one = {NULL, 0, 0};
 
     r->totals.unassociated++;
-    if (r->spool_mode == 2) { /* text: one table at the end */
-        if (report_push(&r->unassoc, info) != 0)
-            r->failed = 1;
-        return;
-    }
-    if (report_push(&one, info) != 0) {
+    r->scratch.n = 0;
+    if (report_push(&r->scratch, info) != 0) {
         r->failed = 1;
         return;
     }
-    r->fmt->unassociated(r->spool_mode ? &r->spool : r->out, &one);
+    if (r->spool_mode == 2) { /* text: one table at the end, sorted */
+        size_t len = strlen(r->scratch.items[0].flow);
+        if (len > r->unassoc_width)
+            r->unassoc_width = len;
+        if (xs_push(&r->unassoc, &r->scratch.items[0]) != 0)
+            r->failed = 1;
+        return;
+    }
+    r->fmt->unassociated(r->spool_mode ? &r->spool : r->out, &r->scratch);
     if (!r->spool_mode && r->flush_each)
         w_flush(r->out);
-    report_list_free(&one);
 }
 
 void records_event(struct records *r, const sampo_event *ev) { asm_event(&r->asm_, ev); }
@@ -188,13 +260,6 @@ void records_snapshot(struct records *r, sampo_ctx *ctx, uint64_t ts_ns)
     w_flush(r->out);
 }
 
-static int cmp_index(const void *pa, const void *pb)
-{
-    const struct rec_index *a = pa, *b = pb;
-
-    return (a->session_id > b->session_id) - (a->session_id < b->session_id);
-}
-
 /* Copy len bytes at off of the spool to the output. */
 static int copy_out(struct records *r, long off, size_t len)
 {
@@ -215,32 +280,44 @@ static int copy_out(struct records *r, long off, size_t len)
     return 0;
 }
 
+/* Text: the spooled records by session id, then the unassociated table. */
+static int finish_text(struct records *r)
+{
+    struct rec_index ix;
+    struct report_subflow sf;
+    int rc = 0, k;
+
+    fflush(r->spool.fp);
+    if (r->spool.failed || ferror(r->spool.fp))
+        return -1;
+    r->fmt->results(r->out, r->cfg);
+    if (r->fmt->legend && (r->index.total > 0 || r->unassoc.total > 0))
+        r->fmt->legend(r->out);
+    fflush(r->out->fp);
+    if (xs_sort(&r->index) != 0)
+        return -1;
+    while (rc == 0 && (k = xs_next(&r->index, &ix)) != 0)
+        rc = k < 0 ? -1 : copy_out(r, ix.off, ix.len);
+    if (rc != 0 || r->unassoc.total == 0)
+        return rc;
+    if (xs_sort(&r->unassoc) != 0)
+        return -1;
+    text_unassociated_header(r->out, r->unassoc.total);
+    while ((k = xs_next(&r->unassoc, &sf)) > 0)
+        text_subflow_line(r->out, &sf, (int)r->unassoc_width);
+    return k;
+}
+
 int records_finish(struct records *r)
 {
     int rc = 0;
-    size_t i;
 
     /* Nothing may vanish: records still waiting (their session's end was
      * never seen) are written as sessions of their own. */
     if (asm_finish(&r->asm_) != 0)
         rc = -1;
-    if (r->spool_mode) {
-        fflush(r->spool.fp);
-        if (r->spool.failed || ferror(r->spool.fp))
-            return -1;
-        r->fmt->results(r->out, r->cfg);
-        if (r->fmt->legend && (r->n_index > 0 || r->unassoc.n > 0))
-            r->fmt->legend(r->out);
-        fflush(r->out->fp);
-        if (r->n_index > 1)
-            qsort(r->index, r->n_index, sizeof *r->index, cmp_index);
-        for (i = 0; i < r->n_index && rc == 0; i++)
-            rc = copy_out(r, r->index[i].off, r->index[i].len);
-    }
-    if (r->unassoc.n > 0) {
-        report_sort(&r->unassoc);
-        r->fmt->unassociated(r->out, &r->unassoc);
-    }
+    if (r->spool_mode && finish_text(r) != 0)
+        rc = -1;
     return rc != 0 || r->failed || r->asm_.failed ? -1 : 0;
 }
 
@@ -258,6 +335,15 @@ int records_close_files(struct records *r)
     return rc;
 }
 
+uint64_t records_held_peak(const struct records *r) { return r->asm_.held_peak; }
+
+uint64_t records_held_bound(const struct records *r) { return r->asm_.limit; }
+
+uint64_t records_sort_runs(const struct records *r)
+{
+    return r->index.spilled + r->unassoc.spilled;
+}
+
 void records_free(struct records *r)
 {
     struct writer *w[2] = {&r->events_w, &r->pairs_w};
@@ -270,7 +356,8 @@ void records_free(struct records *r)
     asm_free(&r->asm_);
     if (r->spool.fp)
         fclose(r->spool.fp);
-    free(r->index);
-    report_list_free(&r->unassoc);
+    xs_free(&r->index);
+    xs_free(&r->unassoc);
+    report_list_free(&r->scratch);
     memset(r, 0, sizeof *r);
 }

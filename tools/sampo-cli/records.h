@@ -12,6 +12,16 @@
  * end, in session id order.  Memory holds only the records of sessions
  * still open.
  *
+ * Memory stays within --record-memory (cfg->record_memory; 0: no bound):
+ * the ended subflows of sessions still open are held by the assembler up
+ * to that many bytes (half of them in text), past which those of the
+ * sessions holding most are written early as parts of their session
+ * (formatter part(); the session's record then says how many went
+ * before).  The text report's index of spooled records (id, offset,
+ * length) and its unassociated subflows are sorted in at most a quarter
+ * each (extsort.h: sorted runs in temporary files past it, merged at the
+ * end), so that they come out in the same order whatever the bound.
+ *
  * The events (--events) and the pair verdicts (--pairs) go to the output,
  * or to files of their own: --events-file, --pairs-file, and in CSV (one
  * table per file) FILE.events.csv and FILE.pairs.csv from -o FILE[.csv]
@@ -26,12 +36,11 @@
 #include <stdio.h>
 
 #include "assemble.h"
+#include "extsort.h"
 #include "format.h"
 #include "report.h"
 #include "sampo.h"
 #include "writer.h"
-
-struct rec_index; /* spooled text sessions: id, offset, length */
 
 struct records {
     const struct formatter *fmt;
@@ -41,9 +50,10 @@ struct records {
     int flush_each;     /* flush the output after each record (live input or a pipe) */
     struct writer spool;
     struct assembler asm_;
-    struct rec_index *index;
-    size_t n_index, cap_index;
-    struct report_list unassoc; /* text: unassociated subflows, printed last */
+    struct extsort index;       /* text: spooled records (struct rec_index), by id */
+    struct extsort unassoc;     /* text: unassociated subflows (struct report_subflow) */
+    size_t unassoc_width;       /* text: their longest flow string */
+    struct report_list scratch; /* one record at a time */
     struct report_totals totals;
     int failed; /* out of memory or a spool write error */
     /* Where the events and the pair verdicts go: `out`, or files. */
@@ -74,5 +84,11 @@ int records_finish(struct records *r);
  * @return 0 or -1. */
 int records_close_files(struct records *r);
 void records_free(struct records *r);
+
+/* For --stats: bytes of records held at most by the assembler, its
+ * bound, and the sorted runs the text report wrote to temporary files. */
+uint64_t records_held_peak(const struct records *r);
+uint64_t records_held_bound(const struct records *r);
+uint64_t records_sort_runs(const struct records *r);
 
 #endif /* SAMPO_CLI_RECORDS_H */

@@ -57,7 +57,7 @@ const char *report_role(const sampo_subflow_info *info)
     return "unknown";
 }
 
-static int cmp_subflow(const void *pa, const void *pb)
+int report_cmp(const void *pa, const void *pb)
 {
     const struct report_subflow *a = pa, *b = pb;
     int c;
@@ -123,7 +123,7 @@ int report_collect(sampo_ctx *ctx, uint64_t session_id, struct report_list *list
 void report_sort(struct report_list *list)
 {
     if (list->n > 1)
-        qsort(list->items, list->n, sizeof *list->items, cmp_subflow);
+        qsort(list->items, list->n, sizeof *list->items, report_cmp);
 }
 
 void report_list_free(struct report_list *list)

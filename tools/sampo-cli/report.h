@@ -71,6 +71,9 @@ void report_set_community_id_seed(uint16_t seed);
 int report_push(struct report_list *list, const sampo_subflow_info *info);
 /* Put a list in report_collect()'s order. */
 void report_sort(struct report_list *list);
+/* That order, on two struct report_subflow (qsort()'s comparator): total,
+ * as it ends on the subflow id. */
+int report_cmp(const void *pa, const void *pb);
 void report_list_free(struct report_list *list);
 
 /*

@@ -5,6 +5,7 @@
  */
 #include "results.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,7 +27,8 @@ void results_print(struct writer *w, struct writer *pairs_w, const struct format
     fmt->end(w, cfg, ctx, cc, t);
 }
 
-void results_counters_stderr(const sampo_ctx *ctx, const struct cli_counters *cc)
+void results_counters_stderr(const sampo_ctx *ctx, const struct cli_counters *cc,
+                             const struct report_totals *t)
 {
     struct writer w;
 
@@ -36,5 +38,7 @@ void results_counters_stderr(const sampo_ctx *ctx, const struct cli_counters *cc
     fflush(stdout);
     fputs(CLI_PROG ": counters:\n", stderr);
     text_counter_table(&w, ctx, cc, 0);
+    fprintf(stderr, "  %-24s %" PRIu64 "\n  %-24s %" PRIu64 "\n", "session_parts", t->parts,
+            "subflows_early", t->subflows_early);
     fflush(stderr);
 }

@@ -25,7 +25,9 @@ void results_print(struct writer *w, struct writer *pairs_w, const struct format
  * lets go of the subflows.  @return 0, or SAMPO_E_NOMEM. */
 int results_pairs(const struct cli_config *cfg, sampo_ctx *ctx, struct report_pairs *pairs);
 
-/* -v: every counter on standard error. */
-void results_counters_stderr(const sampo_ctx *ctx, const struct cli_counters *cc);
+/* -v: every counter on standard error, then the records written early
+ * (session_parts, subflows_early: records.h). */
+void results_counters_stderr(const sampo_ctx *ctx, const struct cli_counters *cc,
+                             const struct report_totals *t);
 
 #endif /* SAMPO_CLI_RESULTS_H */

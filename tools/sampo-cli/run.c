@@ -42,6 +42,9 @@ struct run_state {
     uint64_t sflow_ts; /* time of the sFlow datagram being decoded */
     int read_error;    /* INPUT_ERROR seen */
     int read_eof;      /* INPUT_EOF seen */
+    /* What the records were, kept past records_free() for -v and --stats. */
+    struct report_totals totals;
+    uint64_t held_peak, held_bound, sort_runs;
 };
 
 static uint64_t realtime_ns(void)
@@ -248,6 +251,23 @@ static int input_outcome(struct run_state *st)
     return CLI_EXIT_OK;
 }
 
+/* The process's peak resident set since it started (Linux: VmHWM of
+ * /proc/self/status, in KiB); 0 when unknown. */
+static uint64_t peak_rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    unsigned long long kib = 0;
+
+    if (f == NULL)
+        return 0;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "VmHWM: %llu kB", &kib) == 1)
+            break;
+    fclose(f);
+    return kib;
+}
+
 static void print_stats(struct run_state *st, double seconds)
 {
     fprintf(stderr,
@@ -256,6 +276,18 @@ static void print_stats(struct run_state *st, double seconds)
             st->cc.packets_read, st->cc.packets_sampled, seconds,
             seconds > 0 ? (double)st->cc.packets_read / seconds : 0.0,
             sampo_ctx_counter(st->ctx, SAMPO_CNT_MEM_PEAK));
+    fprintf(stderr,
+            CLI_PROG ": stats: records of open sessions: peak %" PRIu64
+                     " bytes held (bound %" PRIu64 "%s), %" PRIu64
+                     " session parts written early (%" PRIu64 " subflows)\n",
+            st->held_peak, st->held_bound, st->held_bound ? "" : ": none", st->totals.parts,
+            st->totals.subflows_early);
+    if (st->cfg->format == CLI_FMT_TEXT)
+        fprintf(stderr, CLI_PROG ": stats: text report: %" PRIu64 " sorted runs on disk\n",
+                st->sort_runs);
+    uint64_t rss = peak_rss_kib();
+    if (rss)
+        fprintf(stderr, CLI_PROG ": stats: peak resident set %" PRIu64 " KiB\n", rss);
 }
 
 int run(const struct cli_config *cfg)
@@ -326,13 +358,17 @@ int run(const struct cli_config *cfg)
     report_pairs_free(&pairs);
     if (records_close_files(&st.rec) != 0)
         status = CLI_EXIT_FAIL;
+    st.totals = st.rec.totals;
+    st.held_peak = records_held_peak(&st.rec);
+    st.held_bound = records_held_bound(&st.rec);
+    st.sort_runs = records_sort_runs(&st.rec);
     records_free(&st.rec);
     if (writer_close(&st.w) != 0) {
         cli_error("%s: write error: %s", st.w.name, strerror(st.w.err));
         status = CLI_EXIT_FAIL;
     }
     if (cfg->verbose && cfg->format != CLI_FMT_TEXT) /* text: in the report */
-        results_counters_stderr(st.ctx, &st.cc);
+        results_counters_stderr(st.ctx, &st.cc, &st.totals);
     if (cfg->stats)
         print_stats(&st, monotonic_s() - t0);
     input_close(st.in);
