@@ -86,7 +86,7 @@ static pcap_t *open_file(const char *path, struct sampo_py_read_result *res, int
 }
 
 int sampo_py_read_pcap(struct sampo_py_ctx *c, const char *path, const char *sample,
-                       uint32_t input_rate, const char *filter, int keep_events, int flush,
+                       uint32_t input_rate, const char *filter, int flush,
                        struct sampo_py_read_result *res)
 {
     struct sampler_spec spec;
@@ -154,7 +154,6 @@ int sampo_py_read_pcap(struct sampo_py_ctx *c, const char *path, const char *sam
             res->packets_not_tcp++;
         else if (frc != SAMPO_OK)
             res->packets_undecodable++;
-        sampo_py_drain(c, keep_events);
     }
     if (rc == PCAP_ERROR) {
         res->truncated = 1;
@@ -162,9 +161,7 @@ int sampo_py_read_pcap(struct sampo_py_ctx *c, const char *path, const char *sam
                  path, (unsigned long long)res->packets_read, pcap_geterr(p));
     }
     pcap_close(p);
-    if (flush) {
+    if (flush)
         sampo_ctx_flush(c->ctx);
-        sampo_py_drain(c, keep_events);
-    }
     return SAMPO_OK;
 }

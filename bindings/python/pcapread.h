@@ -29,8 +29,8 @@ struct sampo_py_read_result {
 /*
  * Read `path`, sample it, feed the kept packets (sampling_rate as
  * sampo-cli sets it: the sampler's 1-in-N times `input_rate`, or 0 without
- * sampling), drain the events after each one (kept in the ring when
- * keep_events), and flush the context at the end when `flush`.  `filter`
+ * sampling), and flush the context at the end when `flush`.  The events go
+ * to the context's callback (pyctx.c) as they are raised.  `filter`
  * is a BPF expression or NULL.
  * @return SAMPO_OK (also for a truncated file: res->truncated), or
  *         SAMPO_E_INVAL (cannot open: res->sys_errno; bad filter or sample
@@ -38,7 +38,7 @@ struct sampo_py_read_result {
  *         SAMPO_E_LINKTYPE (unsupported link type), with res->error set.
  */
 int sampo_py_read_pcap(struct sampo_py_ctx *c, const char *path, const char *sample,
-                       uint32_t input_rate, const char *filter, int keep_events, int flush,
+                       uint32_t input_rate, const char *filter, int flush,
                        struct sampo_py_read_result *res);
 
 #endif /* SAMPO_PY_PCAPREAD_H */

@@ -60,11 +60,19 @@ static void on_unassoc(void *user, const sampo_subflow_info *sf)
     c->unassoc[c->n_unassoc++] = *sf;
 }
 
+static void on_event(const sampo_event *ev, void *user);
+
 int sampo_py_open(struct sampo_py_ctx *c)
 {
+    int rc;
+
     memset(c, 0, sizeof *c);
     asm_init(&c->asm_, on_session, on_unassoc, c);
-    return sampo_ctx_create(&c->ctx, NULL);
+    c->keep_events = 1;
+    rc = sampo_ctx_create(&c->ctx, NULL);
+    if (rc == SAMPO_OK)
+        rc = sampo_ctx_set_event_callback(c->ctx, on_event, c);
+    return rc;
 }
 
 void sampo_py_clear_ended(struct sampo_py_ctx *c)
@@ -80,6 +88,8 @@ void sampo_py_clear_ended(struct sampo_py_ctx *c)
 
 void sampo_py_close(struct sampo_py_ctx *c)
 {
+    if (c->ctx != NULL) /* what the destroy ends is not recorded */
+        sampo_ctx_set_event_callback(c->ctx, NULL, NULL);
     sampo_ctx_destroy(c->ctx);
     c->ctx = NULL;
     free(c->ev);
@@ -131,27 +141,23 @@ static int ring_room(struct sampo_py_ctx *c)
     return 0;
 }
 
-void sampo_py_drain(struct sampo_py_ctx *c, int keep)
+/* The library's event callback: the end-of-life records go to the
+ * assembler, the events to the ring when they are kept.  A callback, not a
+ * pull: a pulled queue drops the oldest events past max_events, and with
+ * them the records of subflows that end together. */
+static void on_event(const sampo_event *ev, void *user)
 {
-    sampo_event ev;
+    struct sampo_py_ctx *c = user;
 
-    if (c->ctx == NULL)
+    asm_event(&c->asm_, ev); /* while its records are valid */
+    if (!c->keep_events)
         return;
-    for (;;) {
-        memset(&ev, 0, sizeof ev);
-        ev.size = sizeof ev;
-        if (sampo_ctx_next_event(c->ctx, &ev) <= 0)
-            return;
-        asm_event(&c->asm_, &ev); /* while its records are valid */
-        if (!keep)
-            continue;
-        if (ring_room(c) != 0) {
-            c->ev_dropped++;
-            continue;
-        }
-        c->ev[(c->ev_head + c->ev_n) % c->ev_cap] = ev;
-        c->ev_n++;
+    if (ring_room(c) != 0) {
+        c->ev_dropped++;
+        return;
     }
+    c->ev[(c->ev_head + c->ev_n) % c->ev_cap] = *ev;
+    c->ev_n++;
 }
 
 int sampo_py_pop(struct sampo_py_ctx *c, sampo_event *out)

@@ -34,6 +34,7 @@ struct sampo_py_ctx {
     sampo_event *ev; /* ring of drained events */
     size_t ev_head, ev_n, ev_cap;
     uint64_t ev_dropped; /* events dropped from the ring (full or no memory) */
+    int keep_events;     /* 0: events are not put in the ring (their records are kept) */
     /* End-of-life records, put together as sampo-cli does (assemble.h):
      * every session that ended, and every subflow that ended in none. */
     struct assembler asm_;
@@ -49,10 +50,6 @@ int sampo_py_open(struct sampo_py_ctx *c);
 
 /* Destroy the context and the ring; idempotent. */
 void sampo_py_close(struct sampo_py_ctx *c);
-
-/* Move the library's queued events into the ring (keep != 0), or discard
- * them; their end-of-life records are kept either way. */
-void sampo_py_drain(struct sampo_py_ctx *c, int keep);
 
 /* Oldest event: @return 1 when `out` was filled, 0 when there is none. */
 int sampo_py_pop(struct sampo_py_ctx *c, sampo_event *out);

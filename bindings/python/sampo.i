@@ -524,7 +524,6 @@ struct sampo_py_ctx {
             p.sampling_rate = sampling_rate;
             p.source_id = source_id;
             rc = sampo_ctx_feed($self->ctx, &p);
-            sampo_py_drain($self, 1);
             if (rc == SAMPO_E_INVAL || rc == SAMPO_E_NOMEM)
                 sampo_py_raise_ctx($self, rc);
             return rc;
@@ -537,7 +536,6 @@ struct sampo_py_ctx {
             if (!sampo_py_ready($self))
                 return;
             rc = sampo_ctx_advance($self->ctx, now_ns);
-            sampo_py_drain($self, 1);
             if (rc != SAMPO_OK)
                 sampo_py_raise_ctx($self, rc);
         }
@@ -549,7 +547,6 @@ struct sampo_py_ctx {
             if (!sampo_py_ready($self))
                 return;
             rc = sampo_ctx_flush($self->ctx);
-            sampo_py_drain($self, 1);
             if (rc != SAMPO_OK)
                 sampo_py_raise_ctx($self, rc);
         }
@@ -564,7 +561,6 @@ struct sampo_py_ctx {
             if (!sampo_py_ready($self))
                 return;
             rc = sampo_ctx_flush_ex($self->ctx, SAMPO_FLUSH_END);
-            sampo_py_drain($self, 1);
             if (rc != SAMPO_OK)
                 sampo_py_raise_ctx($self, rc);
         }
@@ -576,7 +572,6 @@ struct sampo_py_ctx {
 
             if (!sampo_py_ready($self))
                 return NULL;
-            sampo_py_drain($self, 1);
             if (!sampo_py_pop($self, &ev))
                 Py_RETURN_NONE;
             return sampo_py_event(&ev);
@@ -586,7 +581,6 @@ struct sampo_py_ctx {
         {
             if (!sampo_py_ready($self))
                 return NULL;
-            sampo_py_drain($self, 1);
             return PyLong_FromSize_t(sampo_py_pending($self));
         }
 
@@ -816,8 +810,12 @@ struct sampo_py_ctx {
         int read_pcap(const char *path, const char *sample, uint32_t rate, const char *filter,
                       int keep_events, int flush, struct sampo_py_read_result *res)
         {
-            return sampo_py_read_pcap($self, path, sample, rate, filter, keep_events, flush,
-                                      res);
+            int rc;
+
+            $self->keep_events = keep_events; /* read by the event callback */
+            rc = sampo_py_read_pcap($self, path, sample, rate, filter, flush, res);
+            $self->keep_events = 1;
+            return rc;
         }
     }
 };

@@ -24,6 +24,13 @@ sessions of one subflow each: the text report's session index is sorted
 on disk past the bound (--stats: sorted runs), and the report is byte for
 byte the one of the run without a bound; N session blocks, in id order.
 
+end-flush: N joined subflows all still open at the end of input (the
+default idle timeout), so that the final flush ends N + 1 subflows and
+raises about 3 N events at once, more than SAMPO_OPT_MAX_EVENTS (64k):
+every subflow is still reported, exactly once, and no event is dropped
+(sampo-cli takes its events through the callback); with --pythonpath the
+same for Analyzer.read_pcap() and sessions().
+
 --no-rss: do not check the memory figures (sanitizer builds: shadow memory,
 freed memory kept in quarantine).  They are printed either way.
 """
@@ -183,18 +190,63 @@ def check_flood(a, tmp, n):
         fail("peak RSS %d KiB with the bound, %d KiB without" % (rss_b, rss_u))
 
 
+def check_end_flush(a, tmp, n):
+    cap = os.path.join(tmp, "churn.pcap")
+    subprocess.run([a.hostile_pcap, cap, "--churn", str(n), "--gap", "10"], check=True)
+    total = n + 1
+    out = os.path.join(tmp, "e.json")
+    with open(out, "wb") as f:
+        p = subprocess.run([a.sampo_cli, "--no-progress", "--format", "json", cap], stdout=f,
+                           stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        fail("status %d\n%s" % (p.returncode, p.stderr))
+    ids = {}
+    for r in json_records(out):
+        if r["type"] in ("session", "session-part"):
+            for sf in r["subflows"]:
+                ids[sf["id"]] = ids.get(sf["id"], 0) + 1
+        elif r["type"] == "counters":
+            c = r
+    if len(ids) != total or any(k != 1 for k in ids.values()) or c["subflows_ended"] != total:
+        fail("json: %d subflow ids written (%d more than once), %d ended; expected %d"
+             % (len(ids), sum(1 for k in ids.values() if k != 1), c["subflows_ended"], total))
+    if c.get("events_dropped", 0) != 0 or c["events"] < 65536:
+        fail("json: %d events, %d dropped: the test did not overflow a pulled queue, or the CLI "
+             "lost events" % (c["events"], c.get("events_dropped", 0)))
+    print("ok: sampo-cli: %d subflows ended by the final flush, each reported once; %d events, "
+          "none dropped" % (total, c["events"]))
+    if a.pythonpath:
+        code = ("import sys, sampo\n"
+                "a = sampo.Analyzer()\n"
+                "a.read_pcap(sys.argv[1])\n"
+                "ids = [sf.id for s in a.sessions() for sf in s.subflows]\n"
+                "print(len(ids), len(set(ids)), a.counters().get('events_dropped', 0))\n")
+        env = dict(os.environ, PYTHONPATH=a.pythonpath)
+        p = subprocess.run(["/usr/bin/python3", "-c", code, cap], capture_output=True, text=True,
+                           env=env)
+        if p.returncode != 0:
+            fail("python: status %d\n%s" % (p.returncode, p.stderr))
+        got, uniq, dropped = (int(x) for x in p.stdout.split())
+        if got != total or uniq != total or dropped != 0:
+            fail("python: %d subflows in sessions() (%d distinct), %d events dropped; expected %d"
+                 % (got, uniq, dropped, total))
+        print("ok: python: sessions() holds the %d subflows, none dropped" % total)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sampo-cli", required=True)
     ap.add_argument("--hostile-pcap", required=True)
-    ap.add_argument("--mode", choices=("churn", "churn-formats", "flood"), required=True)
+    ap.add_argument("--mode", choices=("churn", "churn-formats", "flood", "end-flush"),
+                    required=True)
+    ap.add_argument("--pythonpath", help="build/python: check the Python module too")
     ap.add_argument("--n", type=int, default=200000)
     ap.add_argument("--record-memory", default="1M")
     ap.add_argument("--no-rss", action="store_true")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         {"churn": check_churn, "churn-formats": check_churn_formats,
-         "flood": check_flood}[a.mode](a, tmp, a.n)
+         "flood": check_flood, "end-flush": check_end_flush}[a.mode](a, tmp, a.n)
 
 
 if __name__ == "__main__":

@@ -39,9 +39,10 @@ struct run_state {
     struct records rec;
     uint64_t next_snapshot; /* --interval: packet time of the next snapshot (0: none yet) */
     uint64_t last_ts;
-    uint64_t sflow_ts; /* time of the sFlow datagram being decoded */
-    int read_error;    /* INPUT_ERROR seen */
-    int read_eof;      /* INPUT_EOF seen */
+    uint64_t sflow_ts;  /* time of the sFlow datagram being decoded */
+    int read_error;     /* INPUT_ERROR seen */
+    int read_eof;       /* INPUT_EOF seen */
+    int events_printed; /* since the last drain_events() */
     /* What the records were, kept past records_free() for -v and --stats. */
     struct report_totals totals;
     uint64_t held_peak, held_bound, sort_runs;
@@ -70,27 +71,29 @@ static int shown(const struct cli_config *cfg, const sampo_event *ev)
     return 1;
 }
 
-/* Pull every queued event; print them with --events; the end-of-life
- * records go to the session records. */
+/* The event callback: print with --events; the end-of-life records go to
+ * the session records.  A callback, not a pull: the library then stages
+ * only one call's events (and ends a flush's subflows one at a time), where
+ * a pulled queue drops the oldest past SAMPO_OPT_MAX_EVENTS, and with them
+ * the records of subflows that end together (a flush of 50k open subflows
+ * raises 150k events). */
+static void on_event(const sampo_event *ev, void *user)
+{
+    struct run_state *st = user;
+
+    if (st->cfg->events && shown(st->cfg, ev)) {
+        st->fmt->event(st->rec.events_out, ev);
+        st->events_printed = 1;
+    }
+    records_event(&st->rec, ev);
+}
+
+/* After a call on the context: a reader down a pipe sees the events now. */
 static void drain_events(struct run_state *st)
 {
-    int printed = 0;
-
-    for (;;) {
-        sampo_event ev;
-
-        memset(&ev, 0, sizeof ev);
-        ev.size = sizeof ev;
-        if (sampo_ctx_next_event(st->ctx, &ev) <= 0)
-            break;
-        if (st->cfg->events && shown(st->cfg, &ev)) {
-            st->fmt->event(st->rec.events_out, &ev);
-            printed = 1;
-        }
-        records_event(&st->rec, &ev);
-    }
-    if (printed && st->in->live)
-        w_flush(st->rec.events_out); /* a reader down a pipe sees them now */
+    if (st->events_printed && st->in->live)
+        w_flush(st->rec.events_out);
+    st->events_printed = 0;
 }
 
 /*
@@ -332,6 +335,7 @@ int run(const struct cli_config *cfg)
         sampo_ctx_destroy(st.ctx);
         return CLI_EXIT_FAIL;
     }
+    sampo_ctx_set_event_callback(st.ctx, on_event, &st);
     loop(&st);
     progress_done(&st.prog);
     st.cc.capture_dropped = input_dropped(st.in);
@@ -358,6 +362,9 @@ int run(const struct cli_config *cfg)
     report_pairs_free(&pairs);
     if (records_close_files(&st.rec) != 0)
         status = CLI_EXIT_FAIL;
+    /* Nothing after this point may reach the records (sampo_ctx_destroy()
+     * ends what a failed write left open). */
+    sampo_ctx_set_event_callback(st.ctx, NULL, NULL);
     st.totals = st.rec.totals;
     st.held_peak = records_held_peak(&st.rec);
     st.held_bound = records_held_bound(&st.rec);
