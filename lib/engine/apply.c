@@ -11,6 +11,8 @@ static void apply_group(sampo_ctx *ctx, const sampo__plan *plan, const sampo__pl
     for (uint32_t i = 0; i < g->n; i++) {
         m[i].sf->method = m[i].method;
         m[i].sf->confidence = m[i].phi;
+        if (m[i].method == SAMPO_METHOD_NONE && m[i].sf->sess)
+            m[i].sf->sess->maybe_untied = 1;
     }
     sampo__session *target = g->target;
     uint32_t start = 0;

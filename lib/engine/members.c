@@ -75,6 +75,9 @@ int sampo__members_ensure(sampo_ctx *ctx, sampo__subflow *sf, uint64_t now)
  * session is its tie too. */
 static void adopt_ties(sampo__session *s, int method, double conf)
 {
+    if (!s->maybe_untied)
+        return;
+    s->maybe_untied = 0;
     for (sampo__link *l = s->members.head; l; l = l->next) {
         sampo__subflow *m = SAMPO__SF_OF_SESS(l);
         if (m->method == SAMPO_METHOD_NONE) {

@@ -85,6 +85,8 @@ static void join_detach(sampo_ctx *ctx, sampo__subflow *sf, uint64_t now)
         sampo__members_split(ctx, sf, now); /* no memory: stays, with no tie of its own */
     sf->method = SAMPO_METHOD_NONE;
     sf->confidence = 0;
+    if (sf->sess) /* the split failed for want of memory: an untied member */
+        sf->sess->maybe_untied = 1;
 }
 
 /* Check sf's join HMAC when everything it needs is there: its SYN and

@@ -53,6 +53,8 @@ void sampo__session_add(sampo__session *s, sampo__subflow *sf)
     sampo__list_insert_after(&s->members, after, &sf->sess_link);
     sf->sess = s;
     s->seen++;
+    if (sf->method == SAMPO_METHOD_NONE)
+        s->maybe_untied = 1;
     if (s->version == SAMPO__UNKNOWN_VERSION)
         s->version = sf->version;
 }

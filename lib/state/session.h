@@ -33,7 +33,11 @@ typedef struct sampo__session {
     uint8_t has_gone_tie;
     uint8_t gone_keys; /* token identity of the first of them that had one */
     uint32_t gone_token[2];
-    uint32_t seen;                 /* members it ever held */
+    uint32_t seen; /* members it ever held */
+    /* A member may have no tie (method NONE): a join's adopt_ties() walks the
+     * members only then, so that a session of n members is not walked by
+     * each of n joins (set by session_add and by whoever unties a member). */
+    uint8_t maybe_untied;
     struct sampo__cover *cover[2]; /* data-level coverage per sending side (state/dsn.c) */
 } sampo__session;
 
