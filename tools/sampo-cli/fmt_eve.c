@@ -15,34 +15,11 @@
 
 #include "format.h"
 
-static void key(struct writer *w, const char *k)
-{
-    w_putc(w, ',');
-    w_json_str(w, k);
-    w_putc(w, ':');
-}
-
-static void put_bool(struct writer *w, int b) { w_puts(w, b ? "true" : "false"); }
-
-static void put_u64(struct writer *w, const char *k, uint64_t v)
-{
-    key(w, k);
-    w_printf(w, "%" PRIu64, v);
-}
-
-static void put_version(struct writer *w, unsigned v)
-{
-    if (v <= 1)
-        w_printf(w, "%u", v);
-    else
-        w_puts(w, "null");
-}
-
 static void put_addr(struct writer *w, const char *k, int family, const uint8_t *a)
 {
     char buf[INET6_ADDRSTRLEN];
 
-    key(w, k);
+    w_json_key(w, k);
     if ((family == 4 || family == 6) &&
         inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, buf, sizeof buf) != NULL)
         w_json_str(w, buf);
@@ -74,11 +51,11 @@ static void record(struct writer *w, const sampo_session_info *s, const struct r
     w_eve_ts(w, i->first_ns);
     w_puts(w, ",\"event_type\":\"mptcp\"");
     put_addr(w, "src_ip", i->flow.family, i->flow.src);
-    put_u64(w, "src_port", i->flow.src_port);
+    w_json_u64(w, "src_port", i->flow.src_port);
     put_addr(w, "dest_ip", i->flow.family, i->flow.dst);
-    put_u64(w, "dest_port", i->flow.dst_port);
+    w_json_u64(w, "dest_port", i->flow.dst_port);
     w_puts(w, ",\"proto\":\"TCP\"");
-    key(w, "community_id");
+    w_json_key(w, "community_id");
     if (sf->community_id[0])
         w_json_str(w, sf->community_id);
     else
@@ -86,9 +63,9 @@ static void record(struct writer *w, const sampo_session_info *s, const struct r
     w_puts(w, ",\"mptcp\":{\"session_id\":");
     if (s) {
         w_printf(w, "%" PRIu64, s->session_id);
-        key(w, "session_method");
+        w_json_key(w, "session_method");
         w_json_str(w, sampo_method_name(s->method));
-        key(w, "session_confidence");
+        w_json_key(w, "session_confidence");
         w_real(w, s->confidence);
     } else if (part_session) { /* the session's method is known when it ends */
         w_printf(w, "%" PRIu64 ",\"session_method\":null,\"session_confidence\":null",
@@ -96,39 +73,39 @@ static void record(struct writer *w, const sampo_session_info *s, const struct r
     } else {
         w_puts(w, "null,\"session_method\":null,\"session_confidence\":null");
     }
-    put_u64(w, "subflow_id", i->subflow_id);
-    key(w, "role");
+    w_json_u64(w, "subflow_id", i->subflow_id);
+    w_json_key(w, "role");
     w_json_str(w, report_role(i));
-    key(w, "version");
-    put_version(w, i->mptcp_version);
-    key(w, "method");
+    w_json_key(w, "version");
+    w_json_version(w, i->mptcp_version);
+    w_json_key(w, "method");
     w_json_str(w, sampo_method_name(i->method));
-    key(w, "confidence");
+    w_json_key(w, "confidence");
     w_real(w, i->confidence);
-    key(w, "initiator_known");
-    put_bool(w, i->initiator_known);
+    w_json_key(w, "initiator_known");
+    w_json_bool(w, i->initiator_known);
     /* Suricata's flow record names: to server = forward (src to dest). */
-    put_u64(w, "pkts_toserver", i->packets[0]);
-    put_u64(w, "pkts_toclient", i->packets[1]);
-    put_u64(w, "bytes_toserver", i->bytes[0]);
-    put_u64(w, "bytes_toclient", i->bytes[1]);
-    put_u64(w, "est_pkts_toserver", i->est_packets[0]);
-    put_u64(w, "est_pkts_toclient", i->est_packets[1]);
-    put_u64(w, "est_bytes_toserver", i->est_bytes[0]);
-    put_u64(w, "est_bytes_toclient", i->est_bytes[1]);
-    key(w, "start");
+    w_json_u64(w, "pkts_toserver", i->packets[0]);
+    w_json_u64(w, "pkts_toclient", i->packets[1]);
+    w_json_u64(w, "bytes_toserver", i->bytes[0]);
+    w_json_u64(w, "bytes_toclient", i->bytes[1]);
+    w_json_u64(w, "est_pkts_toserver", i->est_packets[0]);
+    w_json_u64(w, "est_pkts_toclient", i->est_packets[1]);
+    w_json_u64(w, "est_bytes_toserver", i->est_bytes[0]);
+    w_json_u64(w, "est_bytes_toclient", i->est_bytes[1]);
+    w_json_key(w, "start");
     w_eve_ts(w, i->first_ns);
-    key(w, "end");
+    w_json_key(w, "end");
     w_eve_ts(w, i->last_ns);
-    key(w, "backup");
-    put_bool(w, i->backup);
-    key(w, "fallback");
-    put_bool(w, i->fallback);
-    key(w, "closed");
-    put_bool(w, i->closed);
-    key(w, "close_reason");
+    w_json_key(w, "backup");
+    w_json_bool(w, i->backup);
+    w_json_key(w, "fallback");
+    w_json_bool(w, i->fallback);
+    w_json_key(w, "closed");
+    w_json_bool(w, i->closed);
+    w_json_key(w, "close_reason");
     w_json_str(w, sampo_close_reason_name(i->close_reason));
-    put_u64(w, "reinjections", i->reinjections);
+    w_json_u64(w, "reinjections", i->reinjections);
     w_puts(w, "}}\n");
 }
 

@@ -9,23 +9,6 @@
 
 #include "format.h"
 
-static void key(struct writer *w, const char *k)
-{
-    w_putc(w, ',');
-    w_json_str(w, k);
-    w_putc(w, ':');
-}
-
-static void put_bool(struct writer *w, int b) { w_puts(w, b ? "true" : "false"); }
-
-static void put_version(struct writer *w, unsigned v)
-{
-    if (v <= 1)
-        w_printf(w, "%u", v);
-    else
-        w_puts(w, "null");
-}
-
 static void json_begin(struct writer *w, const struct cli_config *cfg)
 {
     (void)w;
@@ -40,10 +23,10 @@ static void json_event(struct writer *w, const sampo_event *ev)
 
     w_puts(w, "{\"type\":\"event\",\"event\":");
     w_json_str(w, event_name(ev->type));
-    key(w, "ts");
+    w_json_key(w, "ts");
     w_ts(w, ev->ts_ns);
     for (i = 0; i < n; i++) {
-        key(w, f[i].key);
+        w_json_key(w, f[i].key);
         switch (f[i].kind) {
         case EVF_U64:
             w_printf(w, "%" PRIu64, f[i].u);
@@ -58,7 +41,7 @@ static void json_event(struct writer *w, const sampo_event *ev)
             w_json_str(w, f[i].s);
             break;
         case EVF_BOOL:
-            put_bool(w, f[i].u != 0);
+            w_json_bool(w, f[i].u != 0);
             break;
         case EVF_NULL:
             w_puts(w, "null");
@@ -76,7 +59,7 @@ static void json_results(struct writer *w, const struct cli_config *cfg)
 
 static void pair_u64(struct writer *w, const char *k, const uint64_t v[2])
 {
-    key(w, k);
+    w_json_key(w, k);
     w_printf(w, "[%" PRIu64 ",%" PRIu64 "]", v[0], v[1]);
 }
 
@@ -86,27 +69,27 @@ static void subflow(struct writer *w, const struct report_subflow *sf)
     int d;
 
     w_printf(w, "{\"id\":%" PRIu64, s->subflow_id);
-    key(w, "flow");
+    w_json_key(w, "flow");
     w_json_str(w, sf->flow);
-    key(w, "community_id");
+    w_json_key(w, "community_id");
     if (sf->community_id[0])
         w_json_str(w, sf->community_id);
     else
         w_puts(w, "null");
-    key(w, "role");
+    w_json_key(w, "role");
     w_json_str(w, report_role(s));
-    key(w, "version");
-    put_version(w, s->mptcp_version);
-    key(w, "method");
+    w_json_key(w, "version");
+    w_json_version(w, s->mptcp_version);
+    w_json_key(w, "method");
     w_json_str(w, sampo_method_name(s->method));
-    key(w, "confidence");
+    w_json_key(w, "confidence");
     w_real(w, s->confidence);
     pair_u64(w, "packets", s->packets);
     pair_u64(w, "bytes", s->bytes);
     pair_u64(w, "est_packets", s->est_packets);
     pair_u64(w, "est_bytes", s->est_bytes);
     pair_u64(w, "dss_packets", s->dss_packets);
-    key(w, "dsn");
+    w_json_key(w, "dsn");
     w_putc(w, '[');
     for (d = 0; d < 2; d++) {
         if (d)
@@ -117,9 +100,9 @@ static void subflow(struct writer *w, const struct report_subflow *sf)
             w_puts(w, "null");
     }
     w_putc(w, ']');
-    key(w, "dsn_bits");
+    w_json_key(w, "dsn_bits");
     w_printf(w, "[%u,%u]", (unsigned)s->dsn_bits[0], (unsigned)s->dsn_bits[1]);
-    key(w, "addr_id");
+    w_json_key(w, "addr_id");
     w_putc(w, '[');
     for (d = 0; d < 2; d++) {
         if (d)
@@ -130,23 +113,23 @@ static void subflow(struct writer *w, const struct report_subflow *sf)
             w_puts(w, "null");
     }
     w_putc(w, ']');
-    key(w, "timestamp");
+    w_json_key(w, "timestamp");
     w_iso_ts(w, s->first_ns);
-    key(w, "first");
+    w_json_key(w, "first");
     w_ts(w, s->first_ns);
-    key(w, "last");
+    w_json_key(w, "last");
     w_ts(w, s->last_ns);
-    key(w, "initiator_known");
-    put_bool(w, s->initiator_known);
-    key(w, "backup");
-    put_bool(w, s->backup);
-    key(w, "fallback");
-    put_bool(w, s->fallback);
-    key(w, "closed");
-    put_bool(w, s->closed);
-    key(w, "close_reason");
+    w_json_key(w, "initiator_known");
+    w_json_bool(w, s->initiator_known);
+    w_json_key(w, "backup");
+    w_json_bool(w, s->backup);
+    w_json_key(w, "fallback");
+    w_json_bool(w, s->fallback);
+    w_json_key(w, "closed");
+    w_json_bool(w, s->closed);
+    w_json_key(w, "close_reason");
     w_json_str(w, sampo_close_reason_name(s->close_reason));
-    key(w, "reinjections");
+    w_json_key(w, "reinjections");
     w_printf(w, "%" PRIu32, s->reinjections);
     w_putc(w, '}');
 }
@@ -155,7 +138,7 @@ static void subflow_array(struct writer *w, const struct report_list *subs)
 {
     size_t i;
 
-    key(w, "subflows");
+    w_json_key(w, "subflows");
     w_putc(w, '[');
     for (i = 0; i < subs->n; i++) {
         if (i)
@@ -182,51 +165,51 @@ static void session_record(struct writer *w, const char *type, const uint64_t *t
     w_puts(w, "{\"type\":");
     w_json_str(w, type);
     if (ts_ns) {
-        key(w, "snapshot");
+        w_json_key(w, "snapshot");
         w_ts(w, *ts_ns);
     }
-    key(w, "id");
+    w_json_key(w, "id");
     w_printf(w, "%" PRIu64, s->session_id);
-    key(w, "version");
-    put_version(w, s->mptcp_version);
-    key(w, "method");
+    w_json_key(w, "version");
+    w_json_version(w, s->mptcp_version);
+    w_json_key(w, "method");
     w_json_str(w, sampo_method_name(s->method));
-    key(w, "confidence");
+    w_json_key(w, "confidence");
     w_real(w, s->confidence);
-    key(w, "closed");
-    put_bool(w, s->closed);
-    key(w, "close_reason");
+    w_json_key(w, "closed");
+    w_json_bool(w, s->closed);
+    w_json_key(w, "close_reason");
     w_json_str(w, sampo_close_reason_name(s->close_reason));
-    key(w, "timestamp");
+    w_json_key(w, "timestamp");
     w_iso_ts(w, s->first_ns);
-    key(w, "first");
+    w_json_key(w, "first");
     w_ts(w, s->first_ns);
-    key(w, "last");
+    w_json_key(w, "last");
     w_ts(w, s->last_ns);
-    key(w, "packets");
+    w_json_key(w, "packets");
     w_printf(w, "%" PRIu64, s->packets);
-    key(w, "bytes");
+    w_json_key(w, "bytes");
     w_printf(w, "%" PRIu64, s->bytes);
-    key(w, "est_packets");
+    w_json_key(w, "est_packets");
     w_printf(w, "%" PRIu64, s->est_packets);
-    key(w, "est_bytes");
+    w_json_key(w, "est_bytes");
     w_printf(w, "%" PRIu64, s->est_bytes);
-    key(w, "keys_known");
+    w_json_key(w, "keys_known");
     w_printf(w, "[");
-    put_bool(w, s->keys_known & 1);
+    w_json_bool(w, s->keys_known & 1);
     w_putc(w, ',');
-    put_bool(w, (s->keys_known & 2) != 0);
+    w_json_bool(w, (s->keys_known & 2) != 0);
     w_putc(w, ']');
-    key(w, "tokens");
+    w_json_key(w, "tokens");
     w_putc(w, '[');
     token(w, s, 0);
     w_putc(w, ',');
     token(w, s, 1);
     w_putc(w, ']');
     if (parts) {
-        key(w, "parts");
+        w_json_key(w, "parts");
         w_printf(w, "%" PRIu32, parts);
-        key(w, "subflows_early");
+        w_json_key(w, "subflows_early");
         w_printf(w, "%" PRIu64, early);
     }
     subflow_array(w, subs);
@@ -278,23 +261,23 @@ static void json_end(struct writer *w, const struct cli_config *cfg, const sampo
 
     w_printf(w, "{\"type\":\"counters\"");
     for (i = 0; i < 4096 && (name = sampo_counter_name(i)) != NULL; i++) {
-        key(w, name);
+        w_json_key(w, name);
         w_printf(w, "%" PRIu64, sampo_ctx_counter(ctx, i));
     }
     for (i = 0; i < report_cli_counter_count(cc); i++) {
-        key(w, report_cli_counter_name(i));
+        w_json_key(w, report_cli_counter_name(i));
         w_printf(w, "%" PRIu64, report_cli_counter(cc, i));
     }
-    key(w, "sessions_reported");
+    w_json_key(w, "sessions_reported");
     w_printf(w, "%" PRIu64, t->sessions);
-    key(w, "subflows_reported");
+    w_json_key(w, "subflows_reported");
     w_printf(w, "%" PRIu64, t->subflows);
-    key(w, "subflows_unassociated");
+    w_json_key(w, "subflows_unassociated");
     w_printf(w, "%" PRIu64, t->unassociated);
     if (t->parts) { /* only then: the records of runs without parts stay as they were */
-        key(w, "session_parts");
+        w_json_key(w, "session_parts");
         w_printf(w, "%" PRIu64, t->parts);
-        key(w, "subflows_early");
+        w_json_key(w, "subflows_early");
         w_printf(w, "%" PRIu64, t->subflows_early);
     }
     w_puts(w, "}\n");
@@ -309,7 +292,7 @@ static void json_pairs(struct writer *w, const struct report_pairs *pairs)
         const struct report_pair *p = &pairs->items[i];
 
         w_puts(w, "{\"type\":\"pair\"");
-        key(w, "flows");
+        w_json_key(w, "flows");
         w_putc(w, '[');
         for (k = 0; k < 2; k++) {
             if (k)
@@ -321,15 +304,15 @@ static void json_pairs(struct writer *w, const struct report_pairs *pairs)
         }
         w_putc(w, ']');
         pair_u64(w, "subflows", p->info.subflow_id);
-        key(w, "verdict");
+        w_json_key(w, "verdict");
         w_json_str(w, verdict_name(p->info.verdict));
-        key(w, "method");
+        w_json_key(w, "method");
         w_json_str(w, sampo_method_name(p->info.method));
-        key(w, "confidence");
+        w_json_key(w, "confidence");
         w_real(w, p->info.confidence);
-        key(w, "reinjections");
+        w_json_key(w, "reinjections");
         w_printf(w, "%" PRIu32, p->info.reinjections);
-        key(w, "updated");
+        w_json_key(w, "updated");
         w_ts(w, p->info.updated_ns);
         w_puts(w, "}\n");
     }

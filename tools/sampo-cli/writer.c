@@ -199,3 +199,26 @@ void w_real(struct writer *w, double v)
 
     w_puts(w, fmt_real(v, buf, sizeof buf));
 }
+
+void w_json_key(struct writer *w, const char *k)
+{
+    w_putc(w, ',');
+    w_json_str(w, k);
+    w_putc(w, ':');
+}
+
+void w_json_u64(struct writer *w, const char *k, uint64_t v)
+{
+    w_json_key(w, k);
+    w_printf(w, "%" PRIu64, v);
+}
+
+void w_json_bool(struct writer *w, int b) { w_puts(w, b ? "true" : "false"); }
+
+void w_json_version(struct writer *w, unsigned v)
+{
+    if (v <= 1)
+        w_printf(w, "%u", v);
+    else
+        w_puts(w, "null");
+}

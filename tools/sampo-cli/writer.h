@@ -31,6 +31,11 @@ void w_puts(struct writer *w, const char *s);
 void w_putc(struct writer *w, int c);
 /* A JSON string literal, quotes included. */
 void w_json_str(struct writer *w, const char *s);
+/* JSON members after the first: ,"k": (the value follows). */
+void w_json_key(struct writer *w, const char *k);
+void w_json_u64(struct writer *w, const char *k, uint64_t v); /* ,"k":v */
+void w_json_bool(struct writer *w, int b);                    /* true or false */
+void w_json_version(struct writer *w, unsigned v);            /* 0, 1, or null (unknown) */
 /* A CSV field, quoted only when it holds a comma, quote or line break. */
 void w_csv_str(struct writer *w, const char *s);
 /* Seconds with 9 decimals, from ns: "1234.000000001". */
