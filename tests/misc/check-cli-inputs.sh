@@ -160,6 +160,19 @@ done
 [ $st = 1 ] && grep -q "No such file" "$tmp/e" && ok "misspelt second file -> 1: $(cat "$tmp/e")" ||
     bad "misspelt second file -> $st: $(cat "$tmp/e")"
 
+# Rotated captures can be more files than the soft limit on open files, and
+# a merge holds them all open: sampo-cli raises the soft limit towards the
+# hard one.  300 links to mptcp-v0.pcap under a soft limit of 128.
+mkdir "$tmp/many"
+i=0; while [ $i -lt 300 ]; do ln -s "$pc/mptcp-v0.pcap" "$tmp/many/r$i.pcap"; i=$((i + 1)); done
+(ulimit -Sn 128 && exec "$cli" --no-progress --format json "$tmp"/many/r*.pcap) >"$tmp/m.json" 2>"$tmp/m.err"; st=$?
+[ $st = 0 ] && [ "$(counter "$tmp/m.json" packets_read)" = $((300 * 264)) ] &&
+    ok "300 files under a soft limit of 128 open files (hard $(ulimit -Hn)): $((300 * 264)) packets" ||
+    bad "300 files under ulimit -Sn 128 (hard $(ulimit -Hn)) -> $st, $(counter "$tmp/m.json" packets_read) packets: $(cat "$tmp/m.err")"
+(ulimit -n 128 && exec "$cli" --no-progress "$tmp"/many/r*.pcap) >/dev/null 2>"$tmp/m.err"; st=$?
+[ $st = 1 ] && grep -q "raise it with ulimit -n" "$tmp/m.err" && ok "300 files, hard limit 128 -> 1: $(cat "$tmp/m.err")" ||
+    bad "300 files under ulimit -n 128 -> $st: $(cat "$tmp/m.err")"
+
 # 3. -c, -D, --version, -V.
 run "$tmp/c.json" -c 100 "$lab"
 [ "$(counter "$tmp/c.json" packets_read)" = 100 ] && ok "-c 100: 100 packets read" || bad "-c 100: $(counter "$tmp/c.json" packets_read)"

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 struct merge_src {
     struct input *in;
@@ -141,8 +142,27 @@ static const struct input_ops merge_ops = {
     merge_close,
 };
 
+/* Every input is open at once (a merge needs each one's next packet):
+ * raise the soft limit on open files towards the hard one when they need
+ * it, as rotated captures can be thousands of files.  @return the limit. */
+static rlim_t files_limit(int n_inputs)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)n_inputs + 64; /* standard streams, output, temporary files */
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 0;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+        (void)getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    return rl.rlim_cur;
+}
+
 int input_merge_open(const struct cli_config *cfg, struct input **out, char *err, size_t errlen)
 {
+    rlim_t limit = files_limit(cfg->n_inputs);
     struct merge_input *mi = calloc(1, sizeof *mi);
     int i, rc;
 
@@ -170,6 +190,11 @@ int input_merge_open(const struct cli_config *cfg, struct input **out, char *err
             rc = CLI_EXIT_USAGE;
         }
         if (rc != 0) {
+            if (errno == EMFILE)
+                snprintf(err + strlen(err), errlen - strlen(err),
+                         " (%d inputs are read at once; the limit on open files is %llu:"
+                         " raise it with ulimit -n)",
+                         cfg->n_inputs, (unsigned long long)limit);
             merge_close(&mi->base);
             return rc;
         }
