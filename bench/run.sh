@@ -12,6 +12,8 @@
 #      its run, and the steady-state feed calls and runs of bench_latency;
 #   4. bench/cli_vs_tshark.py: sampo-cli reading each lab capture against tshark, same run, with
 #      the base commit's sampo-cli beside this tree's;
+#   4b. bench/cli_throughput.py: sampo-cli (and the base's) on one long capture made of the lab
+#      captures (about 1 M packets), JSON and text output, where start-up does not count;
 #   5. bench/compare.py: every figure of this tree beside the base's, with the ratio, the noise
 #      of the same run, and a flag on every figure more than 5 % worse.
 #
@@ -446,6 +448,25 @@ else
     bench/cli_vs_tshark.py --runs $cli_runs --tshark-runs $tshark_runs "$B/bin/sampo-cli" data/pcaps/lab-*.pcap >"$cli_tmp"
 fi
 cat "$cli_tmp" >>"$tmp"
+say "sampo-cli throughput on a long capture"
+{
+    echo
+    echo "## sampo-cli throughput on a long capture"
+    echo
+    echo "\`bench/cli_throughput.py\`: whole runs of \`sampo-cli --format F --no-progress LONG\`, output to"
+    echo "/dev/null, where LONG (build-bench/lab-long.pcap) is every lab capture 4 times over, each copy"
+    echo "an hour after the previous one, so that reading and analysis, not start-up, make the time."
+    [ -n "$base_commit" ] && echo "The base's sampo-cli ($base_short) runs alternately with this tree's."
+    echo
+} >>"$tmp"
+# shellcheck disable=SC2086
+if [ -n "$base_commit" ]; then
+    bench/cli_throughput.py --runs $cli_runs --base-cli "$B/base/bin/sampo-cli" --base-label "$base_short" \
+        --tsv-new "$cmp/new/cli_long.tsv" --tsv-base "$cmp/base/cli_long.tsv" \
+        --out "$B/lab-long.pcap" "$B/bin/sampo-cli" >>"$tmp"
+else
+    bench/cli_throughput.py --runs $cli_runs --out "$B/lab-long.pcap" "$B/bin/sampo-cli" >>"$tmp"
+fi
 status=0
 if [ -n "$base_commit" ]; then
     bench/compare.py "$cmp/base" "$cmp/new" --base-label "$base_label" --new-label "this tree" \
