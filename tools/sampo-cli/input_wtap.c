@@ -7,9 +7,9 @@
  * pcapng", says why wiretap (measured against libpcap and libtrace).
  *
  * Wiretap is loaded with dlopen() the first time a file needs it, not
- * linked: its libraries and GLib cost every run of sampo-cli about 4 ms of
- * start-up (docs/benchmarks.md), which most runs, on files libpcap reads,
- * do not need.  The functions used are the WTAP_API list below, resolved
+ * linked: its libraries and GLib cost every run of sampo-cli about 5 ms of
+ * start-up (docs/cli.md, "Multi-interface pcapng"), which most runs, on
+ * files libpcap reads, do not need.  The functions used are the WTAP_API list below, resolved
  * from the SONAME found at build time (SAMPO_WIRETAP_SONAME), so the
  * headers and the library are the same version.
  *
