@@ -89,7 +89,7 @@ static void put(pcap_dumper_t *d, uint64_t ts, const uint8_t *data, uint32_t cap
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
+    if (argc < 2 || argv[1][0] == '-') /* "--help" is not a file to write */
         return usage();
     const char *out = argv[1], *in = NULL;
     gen g = {.per_flow = HOSTILE_CROWD_PKTS, .gap_ns = 10000};
