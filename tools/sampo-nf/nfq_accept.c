@@ -32,7 +32,8 @@ static void on_signal(int sig)
     stop = 1;
 }
 
-static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_data *nfa, void *data)
+static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_data *nfa,
+                     void *data)
 {
     (void)msg;
     (void)data;
