@@ -85,6 +85,21 @@ if(NOT SAMPO_WITH_WIRETAP STREQUAL "OFF" AND SAMPO_BUILD_CLI)
   endif()
 endif()
 
+# libnetfilter_queue: sampo-nf, the inline firewall on NFQUEUE
+# (docs/sampo-nf.md).  Built with the CLI (it needs libpcap for its filters)
+# when the library is found; -DSAMPO_WITH_NFQUEUE=OFF leaves it out.
+set(SAMPO_HAVE_NFQUEUE OFF)
+if(NOT SAMPO_WITH_NFQUEUE STREQUAL "OFF" AND SAMPO_BUILD_CLI)
+  if(PkgConfig_FOUND)
+    pkg_check_modules(SAMPO_NFQ QUIET IMPORTED_TARGET libnetfilter_queue)
+  endif()
+  if(SAMPO_NFQ_FOUND AND TARGET sampo_pcap)
+    set(SAMPO_HAVE_NFQUEUE ON)
+  elseif(SAMPO_WITH_NFQUEUE STREQUAL "ON")
+    list(APPEND _sampo_missing "libnetfilter-queue-dev (sampo-nf; or -DSAMPO_WITH_NFQUEUE=OFF)")
+  endif()
+endif()
+
 if(_sampo_missing)
   string(REPLACE ";" "\n  - " _m "${_sampo_missing}")
   message(FATAL_ERROR "sampo: missing build dependencies:\n  - ${_m}\n"
@@ -97,3 +112,4 @@ if(SAMPO_HAVE_WIRETAP)
 else()
   message(STATUS "sampo: wiretap pcapng backend: OFF")
 endif()
+message(STATUS "sampo: sampo-nf (NFQUEUE firewall): ${SAMPO_HAVE_NFQUEUE}")

@@ -16,11 +16,14 @@
 # wireshark-common (mergecap, editcap), iproute2 and ethtool are what the
 # cli_inputs tests build their captures and network namespaces with;
 # tshark computes the Community IDs that misc.records_join compares with;
-# jq is in the examples of docs/cli.md and the manual page (docs.examples).
+# jq is in the examples of docs/cli.md and the manual page (docs.examples);
+# libnetfilter-queue-dev builds sampo-nf (the NFQUEUE firewall) and iptables
+# writes the -j NFQUEUE rules of its test (nf.inline: the nftables queue
+# statement does not work on every kernel, docs/sampo-nf.md).
 set -eu
 PKGS="build-essential cmake pkg-config clang-format libssl-dev uthash-dev libpcap-dev libtrace3-dev libwiretap-dev libwsutil-dev libglib2.0-dev libcriterion-dev abigail-tools
 swig python3-dev python3-numpy python3-pandas python3-matplotlib jupyter-nbconvert python3-ipykernel
-wireshark-common tshark iproute2 ethtool jq"
+wireshark-common tshark iproute2 ethtool jq libnetfilter-queue-dev iptables"
 if [ "${1:-}" = "--lab" ]; then
     PKGS="$PKGS tcpdump iproute2 nftables ethtool mptcpd clang libclang-rt-14-dev valgrind hyperfine"
 fi

@@ -19,8 +19,8 @@ scripts/install-deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 # The labels each build must register (the ASan build has no Python module,
 # and leaves out the nosan tests).
-labels_test="unit,fuzz,golden,truth,sflow,misc,abi,python,example,docs"
-labels_asan="unit,fuzz,golden,truth,sflow,misc,abi,example,docs"
+labels_test="unit,fuzz,golden,truth,sflow,misc,abi,python,example,docs,nf"
+labels_asan="unit,fuzz,golden,truth,sflow,misc,abi,example,docs,nf"
 
 echo "== build and test (RelWithDebInfo)"
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAMPO_WERROR=ON >/dev/null
