@@ -29,11 +29,12 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, 'tools'))
 import pcapfile  # noqa: E402  (tools/pcapfile.py)
+import cli_vs_tshark  # noqa: E402  (its timed runs and spreads)
+from cli_vs_tshark import spread  # noqa: E402
 
 HOUR_NS = 3600 * 10**9
 
@@ -63,26 +64,17 @@ def build_long(out, repeat):
 
 
 def timed(cmd):
-    """(wall s, cpu s, peak RSS KiB) of one run, output to /dev/null."""
-    with open(os.devnull, 'wb') as null:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=null, stderr=subprocess.DEVNULL)
-        _, status, ru = os.wait4(p.pid, 0)
-        dt = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit('%s: exit status %d' % (' '.join(cmd), os.waitstatus_to_exitcode(status)))
-    return dt, ru.ru_utime + ru.ru_stime, ru.ru_maxrss
+    """(wall s, CPU s, peak RSS KiB) of one run, output to /dev/null; a failed run ends this."""
+    wall, rss, rc, cpu = cli_vs_tshark.timed(cmd)
+    if rc != 0:
+        sys.exit('%s: exit status %d' % (' '.join(cmd), rc))
+    return wall, cpu, rss
 
 
 def sessions(cli, cap):
     out = subprocess.run([cli, '--format', 'json', '--no-progress', cap], capture_output=True,
                          text=True, check=True).stdout
     return sum(1 for line in out.splitlines() if line.startswith('{"type":"session"'))
-
-
-def spread(xs):
-    m = statistics.median(xs)
-    return (max(xs) - min(xs)) / m if len(xs) > 1 and m else 0.0
 
 
 def main():

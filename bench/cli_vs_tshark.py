@@ -29,13 +29,13 @@ import time
 
 
 def timed(cmd):
-    """Run cmd with output to /dev/null: (seconds, peak RSS in KiB, exit status)."""
+    """Run cmd with output to /dev/null: (seconds, peak RSS in KiB, exit status, CPU seconds)."""
     with open(os.devnull, 'wb') as null:
         t0 = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=null, stderr=subprocess.DEVNULL)
         _, status, ru = os.wait4(p.pid, 0)
         dt = time.perf_counter() - t0
-    return dt, ru.ru_maxrss, os.waitstatus_to_exitcode(status)
+    return dt, ru.ru_maxrss, os.waitstatus_to_exitcode(status), ru.ru_utime + ru.ru_stime
 
 
 def packet_count(cli, capture):
@@ -71,7 +71,7 @@ def write_tsv(f, cap, runs):
     if not f:
         return
     name = os.path.basename(cap)
-    for dt, rss, _ in runs:
+    for dt, rss, *_ in runs:
         f.write('cli.%s.time\t%.6g\ts\tlower\ttimed\tsampo-cli --format json %s: wall time\n' % (name, dt, name))
         f.write('cli.%s.rss\t%.6g\tMiB\tlower\ttimed\tsampo-cli --format json %s: peak RSS\n'
                 % (name, rss / 1024, name))
